@@ -1,0 +1,98 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from common.models import (
+    COUNTRY_PATTERN,
+    SLUG_PATTERN,
+    WIKIDATA_PATTERN,
+    TimestampedModel,
+    choices_check,
+    pattern_check,
+)
+
+from .choices import ActorKind
+
+slug_validator = RegexValidator(SLUG_PATTERN, "Use lowercase letters, digits and single hyphens.")
+country_validator = RegexValidator(COUNTRY_PATTERN, "Use an ISO 3166-1 alpha-2 code, e.g. SY.")
+wikidata_validator = RegexValidator(WIKIDATA_PATTERN, "Use a Wikidata item id, e.g. Q159.")
+
+
+class Actor(TimestampedModel):
+    """A state, force, group, organisation or person that takes part in events."""
+
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        validators=[slug_validator],
+        help_text="Stable public key, e.g. 'quds-force'. Never changes once published.",
+    )
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=40, choices=ActorKind.choices)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[country_validator],
+        help_text="ISO 3166-1 alpha-2 code of the actor's home state, if any.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The actor this one belongs to, e.g. Quds Force -> IRGC -> Iran.",
+    )
+    wikidata_id = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[wikidata_validator]
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            pattern_check("slug", SLUG_PATTERN, "actor_slug_valid"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="actor_name_not_blank"),
+            choices_check("kind", ActorKind, "actor_kind_valid"),
+            pattern_check("country", COUNTRY_PATTERN, "actor_country_valid", blank=True),
+            pattern_check("wikidata_id", WIKIDATA_PATTERN, "actor_wikidata_id_valid", blank=True),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="actor_not_own_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~models.Q(wikidata_id=""),
+                name="actor_wikidata_id_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["country"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "An actor cannot be its own ancestor."})
+            ancestor = ancestor.parent
+
+
+class ActorAlias(TimestampedModel):
+    """Another name an actor goes by; searches match aliases ('Ansar Allah')."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["actor__slug", "alias"]
+        verbose_name_plural = "actor aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "alias"], name="actor_alias_unique"),
+            models.CheckConstraint(condition=~models.Q(alias=""), name="actor_alias_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.alias

@@ -1,0 +1,70 @@
+from django.db import models
+from django.db.models import Q
+
+# Patterns shared by the model validators and the database check constraints.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+
+
+class TimestampedModel(models.Model):
+    created = models.DateTimeField(auto_now_add=True, editable=False)
+    updated = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def choices_check(field, choices, name, *, blank=False):
+    """A check constraint that keeps ``field`` inside a TextChoices vocabulary."""
+    condition = Q(**{f"{field}__in": choices.values})
+    if blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+def pattern_check(field, pattern, name, *, blank=False):
+    condition = Q(**{f"{field}__regex": pattern})
+    if blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
+    """Constraints for a (date_start, date_end, date_precision) triple.
+
+    A month is stored as its first day and a year as 1 January, so the precision
+    must agree with the stored start date; the end never comes before the start.
+    """
+    checks = [
+        choices_check(
+            "date_precision",
+            precision_choices,
+            f"{prefix}_date_precision_valid",
+            blank=nullable_start,
+        ),
+        models.CheckConstraint(
+            condition=Q(date_end__isnull=True) | Q(date_end__gte=models.F("date_start")),
+            name=f"{prefix}_date_end_after_start",
+        ),
+        models.CheckConstraint(
+            condition=~Q(date_precision="month") | Q(date_start__day=1),
+            name=f"{prefix}_month_precision_first_day",
+        ),
+        models.CheckConstraint(
+            condition=~Q(date_precision="year") | Q(date_start__day=1, date_start__month=1),
+            name=f"{prefix}_year_precision_first_january",
+        ),
+    ]
+    if nullable_start:
+        checks.append(
+            models.CheckConstraint(
+                condition=(
+                    Q(date_start__isnull=True, date_precision="", date_end__isnull=True)
+                    | (Q(date_start__isnull=False) & ~Q(date_precision=""))
+                ),
+                name=f"{prefix}_undated_has_no_precision",
+            )
+        )
+    return checks
