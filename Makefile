@@ -1,0 +1,60 @@
+# MENA Alignments: `make run` serves the dataset locally, `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATASET ?= dataset
+FIRST_RELEASE ?= 1.0.0
+
+.PHONY: run serve test bench lint format install install-test setup clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Migrate, load the bundled dataset into an empty database and publish its first release.
+# Safe to repeat: an existing database and its edits are kept.
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_datapackage $(DATASET) --if-empty
+	$(PY) manage.py publish_release $(FIRST_RELEASE) --if-missing \
+		--notes "First release: the dataset curated from the founding article."
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like serving: gunicorn with the threaded workers configured in gunicorn.conf.py.
+serve: setup
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn config.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT)
+
+test: install-test
+	$(PY) -m pytest
+
+bench: install-test
+	$(PY) tests/benchmarks/bench_api.py
+	$(PY) tests/benchmarks/bench_datapackage.py
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

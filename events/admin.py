@@ -1,0 +1,130 @@
+from django.contrib import admin
+from django.db import models
+
+from .models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
+
+
+class EventActorInline(admin.TabularInline):
+    model = EventActor
+    extra = 1
+    autocomplete_fields = ["actor"]
+    verbose_name_plural = "participants"
+
+
+class CitationInline(admin.StackedInline):
+    """Citations of a row: every event and position cites at least one source."""
+
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "citations"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The admin passes min_num but not validate_min, which makes the minimum binding.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+class EventSourceInline(CitationInline):
+    model = EventSource
+
+
+class PositionSourceInline(CitationInline):
+    model = PositionSource
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "publisher", "published", "source_type", "language"]
+    list_filter = ["source_type", "language", "publisher"]
+    search_fields = ["title", "author", "publisher", "url"]
+    date_hierarchy = "published"
+    readonly_fields = ["created", "updated"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "country"]
+    list_filter = ["country"]
+    search_fields = ["slug", "name", "description"]
+    readonly_fields = ["created", "updated"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "event_type",
+        "country",
+        "location_name",
+    ]
+    list_filter = ["event_type", "country", "date_precision", "geo_precision"]
+    search_fields = [
+        "title",
+        "summary",
+        "location_name",
+        "participants__actor__name",
+        "participants__actor__aliases__alias",
+    ]
+    date_hierarchy = "date_start"
+    readonly_fields = ["created", "updated"]
+    inlines = [EventActorInline, EventSourceInline]
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "event_type", "country"]}),
+        ("When", {"fields": ["date_start", "date_end", "date_precision"]}),
+        (
+            "Where",
+            {
+                "fields": [
+                    "location_name",
+                    "location_country",
+                    "latitude",
+                    "longitude",
+                    "geo_precision",
+                ]
+            },
+        ),
+        ("Impact", {"fields": ["fatalities"]}),
+        ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["actor", "issue", "stance", "date_start", "date_end", "date_precision"]
+    list_select_related = ["actor", "issue"]
+    list_filter = ["stance", "issue__country", "issue", "date_precision"]
+    search_fields = ["summary", "actor__name", "actor__aliases__alias", "issue__name"]
+    autocomplete_fields = ["actor", "issue"]
+    readonly_fields = ["created", "updated"]
+    inlines = [PositionSourceInline]
+
+
+@admin.register(EventActor)
+class EventActorAdmin(admin.ModelAdmin):
+    list_display = ["event", "actor", "role"]
+    list_select_related = ["event", "actor"]
+    list_filter = ["role", "actor__kind"]
+    search_fields = ["event__title", "actor__name", "actor__aliases__alias"]
+    autocomplete_fields = ["event", "actor"]
+
+
+@admin.register(EventSource)
+class EventSourceAdmin(admin.ModelAdmin):
+    list_display = ["event", "source", "quote"]
+    list_select_related = ["event", "source"]
+    list_filter = ["source__source_type"]
+    search_fields = ["quote", "event__title", "source__title"]
+    autocomplete_fields = ["event", "source"]
+
+
+@admin.register(PositionSource)
+class PositionSourceAdmin(admin.ModelAdmin):
+    list_display = ["position", "source", "quote"]
+    list_select_related = ["position__actor", "position__issue", "source"]
+    list_filter = ["source__source_type"]
+    search_fields = ["quote", "position__summary", "source__title"]
+    autocomplete_fields = ["position", "source"]

@@ -1,0 +1,86 @@
+"""Configuration comes from the environment, with safe production defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ENV"}
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_settings_fail_the_deployment_checklist():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+
+
+def test_environment_configures_debug_and_hosts():
+    code = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['ENGINE'])"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "a.example, b.example",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    assert result.stdout.split() == [
+        "False",
+        "['a.example',",
+        "'b.example']",
+        "django.db.backends.postgresql",
+    ]
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("0", False), ("", False)])
+def test_debug_flag_parsing(value, expected):
+    from config.settings import env_bool
+
+    os.environ["MENA_TEST_FLAG"] = value
+    try:
+        assert env_bool("MENA_TEST_FLAG", False) is expected
+    finally:
+        del os.environ["MENA_TEST_FLAG"]
