@@ -37,6 +37,10 @@ class Source(TimestampedModel):
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_blank"),
             choices_check("source_type", SourceType, "source_type_valid"),
             pattern_check("language", LANGUAGE_PATTERN, "source_language_valid"),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="source_url_is_web_address",
+            ),
         ]
         indexes = [
             models.Index(fields=["source_type"]),

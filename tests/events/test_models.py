@@ -234,3 +234,8 @@ def test_database_refuses_duplicate_position_citation():
     assert_refused(
         lambda: PositionSource.objects.create(position=position, source=source, quote="Again.")
     )
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/a", "javascript:alert(1)", "example.org"])
+def test_database_refuses_source_url_that_is_not_a_web_address(url):
+    assert_refused(lambda: Source.objects.create(**VALID_SOURCE, url=url))
