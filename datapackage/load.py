@@ -1,0 +1,220 @@
+"""Load a data package into the database: validated first, then all or nothing.
+
+The rows go in with their public keys (slugs, ids) in one transaction. The validator
+(frictionless + the dataset's rules) judges the package before anything is written, and
+the database's own constraints judge every row as it goes in: any error rolls the whole
+load back, and is reported with its resource, row and field.
+"""
+
+import csv
+from pathlib import Path
+
+from django.core.management.color import no_style
+from django.db import DatabaseError, IntegrityError, connections, transaction
+
+from .progress import SILENT
+from .rules import parser
+from .schema import DATAPACKAGE_MAJOR, RESOURCES, major_version
+from .validate import PackageError, Report, open_package, validate_folder
+
+BATCH_SIZE = 1000
+
+
+class LoadError(Exception):
+    """The package was not loaded; ``report`` says why. The database is unchanged."""
+
+    def __init__(self, report):
+        super().__init__(report.format())
+        self.report = report
+
+
+def database_is_empty(using="default"):
+    return not any(table.model._default_manager.using(using).exists() for table in RESOURCES)
+
+
+def delete_all(using="default"):
+    """Delete every row of the nine tables (foreign keys are checked at commit)."""
+    for table in reversed(RESOURCES):
+        queryset = table.model._default_manager.using(using).all()
+        queryset._raw_delete(using)  # one DELETE per table, no per-row signals or collector
+
+
+def check_major(version, report):
+    major = major_version(version)
+    if major != DATAPACKAGE_MAJOR:
+        report.add(
+            "",
+            0,
+            "version",
+            f"the package's version {version} is not compatible with this code, which reads "
+            f"data package version {DATAPACKAGE_MAJOR}.x (a different major version renames "
+            "or removes columns or vocabulary values)",
+        )
+
+
+class _Converter:
+    """Turns CSV rows of one resource into model instances with public keys kept."""
+
+    def __init__(self, table, key_ids):
+        self.table = table
+        self.model = table.model
+        self.steps = []
+        for index, column in enumerate(table.columns):
+            model_field = column.field
+            if column.references is not None:
+                lookup = key_ids.get(column.references)  # None: the key is the id itself
+                self.steps.append((index, model_field.attname, _fk_parser(lookup)))
+            else:
+                self.steps.append((index, model_field.attname, parser(column)))
+        # A slug-keyed model gets ids in file order (its ids are not public).
+        self.own_ids = key_ids.get(self.model) if self.model in key_ids else None
+        self.key_index = table.header.index(table.primary_key[0])
+
+    def instance(self, cells):
+        values = {attname: parse(cells[index]) for index, attname, parse in self.steps}
+        if self.own_ids is not None:
+            values["id"] = self.own_ids[cells[self.key_index]]
+        return self.model(**values)
+
+
+def _fk_parser(lookup):
+    if lookup is None:
+        return lambda text: int(text) if text != "" else None
+
+    def resolve(text):
+        if text == "":
+            return None
+        try:
+            return lookup[text]
+        except KeyError:
+            raise ValueError(f"{text!r} is not a known key") from None
+
+    return resolve
+
+
+def _read_rows(folder, table):
+    path = Path(folder) / "data" / f"{table.name}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        header = next(reader, None)
+        if header != table.header:
+            raise ValueError(f"header {header} is not {table.header}")
+        yield from enumerate(reader, start=2)
+
+
+def _slug_ids(folder, table):
+    """{slug: id} for a slug-keyed resource: ids 1..n in file order."""
+    key_index = table.header.index(table.primary_key[0])
+    return {cells[key_index]: n for n, (_row, cells) in enumerate(_read_rows(folder, table), 1)}
+
+
+def _insert(model, batch, using, report, table):
+    """bulk_create one batch in a savepoint; on a database error find the rows at fault."""
+    objects = [obj for _row, obj in batch]
+    try:
+        with transaction.atomic(using=using):
+            model._default_manager.using(using).bulk_create(objects)
+        return True
+    except DatabaseError:
+        pass
+    for row_number, obj in batch:
+        try:
+            with transaction.atomic(using=using):
+                model._default_manager.using(using).bulk_create([obj])
+        except DatabaseError as error:
+            report.add(table.name, row_number, "", f"rejected by the database: {error}")
+    return False
+
+
+def load_rows(folder, *, using="default", progress=SILENT):
+    """Insert every resource of the (validated) package in ``folder``. Must run inside a
+    transaction; raises LoadError, leaving that transaction to be rolled back."""
+    report = Report()
+    key_ids = {}
+    for table in RESOURCES:
+        if table.primary_key != ["id"] and "id" not in table.header:
+            if len(table.primary_key) == 1:  # slug-keyed: actors, issues
+                key_ids[table.model] = _slug_ids(folder, table)
+    for table in RESOURCES:
+        converter = _Converter(table, key_ids)
+        batch, count = [], 0
+        try:
+            for row_number, cells in _read_rows(folder, table):
+                try:
+                    batch.append((row_number, converter.instance(cells)))
+                except (ValueError, IndexError, KeyError) as error:
+                    report.add(table.name, row_number, "", f"cannot read the row: {error}")
+                    continue
+                count += 1
+                if len(batch) >= BATCH_SIZE:
+                    _insert(table.model, batch, using, report, table)
+                    batch = []
+                    progress.update(f"load {table.name}", count)
+                if len(report.problems) >= 100:
+                    raise LoadError(report)
+            if batch:
+                _insert(table.model, batch, using, report, table)
+        except (OSError, UnicodeDecodeError, csv.Error, ValueError) as error:
+            report.add(table.name, 0, "", f"cannot read data/{table.name}.csv: {error}")
+        progress.update(f"load {table.name}", count, final=True)
+        if report.problems:
+            raise LoadError(report)
+    connection = connections[using]
+    try:
+        connection.check_constraints()  # the deferred foreign keys, before commit
+    except IntegrityError as error:
+        report.add("", 0, "", f"rejected by the database: {error}")
+        raise LoadError(report) from error
+    reset_sequences(using)
+
+
+def reset_sequences(using="default"):
+    """Make the next generated ids follow the loaded ones (PostgreSQL sequences)."""
+    connection = connections[using]
+    statements = connection.ops.sequence_reset_sql(no_style(), [table.model for table in RESOURCES])
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def load_package(path, *, replace=False, using="default", progress=SILENT):
+    """Validate and load the package at ``path``; returns its validation Report.
+
+    Raises LoadError (nothing changed) when the package is invalid, of another major
+    version, or the database is not empty and ``replace`` is false.
+    """
+    try:
+        with open_package(path) as folder:
+            report = validate_folder(folder, progress=progress)
+            if report.valid:
+                check_major(report.version, report)
+            if not report.valid:
+                raise LoadError(report)
+            with transaction.atomic(using=using):
+                if replace:
+                    delete_all(using)
+                elif not database_is_empty(using):
+                    report.add(
+                        "", 0, "", "the database already has data; use --replace to replace it"
+                    )
+                    raise LoadError(report)
+                load_rows(folder, using=using, progress=progress)
+            return report
+    except PackageError as error:
+        report = Report()
+        report.add("", 0, "", str(error))
+        raise LoadError(report) from error
+
+
+def trial_load(folder, report, *, using="default", progress=SILENT):
+    """Load ``folder`` inside a transaction that is always rolled back, adding the rows
+    the database rejects to ``report``."""
+    with transaction.atomic(using=using):
+        try:
+            delete_all(using)
+            load_rows(folder, using=using, progress=progress)
+        except LoadError as error:
+            report.problems.extend(error.report.problems)
+        finally:
+            transaction.set_rollback(True, using=using)

@@ -1,0 +1,51 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from datapackage.models import Release
+from datapackage.progress import Progress
+from datapackage.release import PublishError, next_version, publish
+
+
+class Command(BaseCommand):
+    help = (
+        "Build, validate and publish an immutable release of the data package: "
+        "RELEASES_DIR/<version>/, RELEASES_DIR/<version>.zip and a Release row."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("version", nargs="?", help="MAJOR.MINOR.PATCH, e.g. 1.0.0")
+        parser.add_argument(
+            "--bump", choices=["major", "minor", "patch"], help="Bump the latest release."
+        )
+        parser.add_argument("--notes", default="", help="What this release is about.")
+        parser.add_argument(
+            "--created",
+            help="The release date (YYYY-MM-DD or ISO datetime). Default: the bundled "
+            "dataset's 'created' when it describes this version, else now.",
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing (exit 0) when this version is already published.",
+        )
+
+    def handle(self, *args, **options):
+        version, part = options["version"], options["bump"]
+        if bool(version) == bool(part):
+            raise CommandError("give a VERSION or --bump major|minor|patch (not both)")
+        try:
+            version = version or next_version(part)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if options["if_missing"] and Release.objects.filter(version=version).exists():
+            self.stdout.write(f"release {version} already published; nothing to do")
+            return
+        progress = Progress(sys.stderr, enabled=options["verbosity"] > 0)
+        try:
+            release = publish(
+                version, notes=options["notes"], created=options["created"], progress=progress
+            )
+        except (PublishError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Published release {release.version} (zip sha256 {release.zip_sha256})")

@@ -1,0 +1,344 @@
+"""Publish immutable releases: build, validate, diff, README/CHANGELOG, deterministic zip.
+
+A release is ``RELEASES_DIR/<version>/`` (datapackage.json, data/*.csv, README.md,
+CHANGELOG.md) and ``RELEASES_DIR/<version>.zip`` holding the same files, plus a Release
+row. Files are written in a temporary folder inside RELEASES_DIR and renamed into place
+only once complete and valid; an existing release is never overwritten.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .build import build_package, existing_descriptor, format_created, now_created
+from .models import Release
+from .progress import SILENT
+from .rules import key_function
+from .schema import PACKAGE_METADATA, PACKAGE_NAME, RESOURCES
+from .validate import validate_folder
+from .versions import parse_semver
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_LEVEL = 6
+MAX_LISTED_KEYS = 20  # per resource and kind, in the CHANGELOG (the API lists all)
+
+
+class PublishError(Exception):
+    pass
+
+
+def releases_dir():
+    return Path(settings.RELEASES_DIR)
+
+
+def release_paths(version):
+    root = releases_dir()
+    return root / version, root / f"{version}.zip"
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# Row-level changes between two builds
+
+
+def _rows(path, table):
+    """(key, {column: value}) for each row of a CSV file, in file order."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None) or []
+        key = key_function(table, header)
+        for row in reader:
+            yield key(row), dict(zip(header, row, strict=False))
+
+
+def _public(key):
+    return list(key) if isinstance(key, tuple) else key
+
+
+def diff_resource(old_path, new_path, table):
+    """{added, removed, modified} keys between two CSV files of one resource.
+
+    Both files are in key order (as builds write them), so a merge join reads each file
+    once in constant memory. If a file is out of order the diff falls back to a dict.
+    """
+    added, removed, modified = [], [], []
+    old_rows = _rows(old_path, table) if old_path and Path(old_path).is_file() else iter(())
+    new_rows = _rows(new_path, table)
+    old = next(old_rows, None)
+    new = next(new_rows, None)
+    last_old = last_new = None
+    while old is not None or new is not None:
+        if old is not None and last_old is not None and not last_old < old[0]:
+            return _diff_in_memory(old_path, new_path, table)
+        if new is not None and last_new is not None and not last_new < new[0]:
+            return _diff_in_memory(old_path, new_path, table)
+        if new is None or (old is not None and old[0] < new[0]):
+            removed.append(_public(old[0]))
+            last_old, old = old[0], next(old_rows, None)
+        elif old is None or new[0] < old[0]:
+            added.append(_public(new[0]))
+            last_new, new = new[0], next(new_rows, None)
+        else:
+            if old[1] != new[1]:
+                modified.append(_public(new[0]))
+            last_old, old = old[0], next(old_rows, None)
+            last_new, new = new[0], next(new_rows, None)
+    return {"added": added, "removed": removed, "modified": modified}
+
+
+def _diff_in_memory(old_path, new_path, table):
+    old = dict(_rows(old_path, table)) if old_path and Path(old_path).is_file() else {}
+    new = dict(_rows(new_path, table))
+    return {
+        "added": [_public(k) for k in sorted(new.keys() - old.keys())],
+        "removed": [_public(k) for k in sorted(old.keys() - new.keys())],
+        "modified": [_public(k) for k in sorted(new.keys() & old.keys()) if old[k] != new[k]],
+    }
+
+
+def diff_packages(old_folder, new_folder):
+    """{resource: {added, removed, modified}} for the resources that changed."""
+    changes = {}
+    for table in RESOURCES:
+        old_path = Path(old_folder) / "data" / f"{table.name}.csv" if old_folder else None
+        new_path = Path(new_folder) / "data" / f"{table.name}.csv"
+        result = diff_resource(old_path, new_path, table)
+        if any(result.values()):
+            changes[table.name] = result
+    return changes
+
+
+# ---------------------------------------------------------------------------------------
+# README, CHANGELOG and the zip
+
+
+def readme_text(descriptor, row_counts):
+    version = descriptor["version"]
+    lines = [
+        f"# {descriptor['title']} — version {version}",
+        "",
+        descriptor["description"],
+        "",
+        f"Data package `{PACKAGE_NAME}` {version}, created {descriptor['created']}.",
+        "Licence: CC-BY-4.0 (https://creativecommons.org/licenses/by/4.0/).",
+        "",
+        "## How to cite",
+        "",
+        f"MENA Alignments curators, *{descriptor['title']}*, data package version {version} "
+        f"({descriptor['created'][:10]}). Cite the version: it always names the same bytes "
+        "(see the sha256 hashes in datapackage.json).",
+        "",
+        "## Files",
+        "",
+        "| file | rows | description |",
+        "|---|---:|---|",
+    ]
+    for resource in descriptor["resources"]:
+        lines.append(
+            f"| `{resource['path']}` | {row_counts.get(resource['name'], 0)} | "
+            f"{resource['description']} |"
+        )
+    lines += [
+        "",
+        "`datapackage.json` describes every column (type, constraints, vocabulary), the primary",
+        "and foreign keys, and the sha256 of every file. CSV files are UTF-8, comma-separated,",
+        "with a header row; an empty cell is a missing value; dates are YYYY-MM-DD with their",
+        "precision in `date_precision` ('September 2015' is 2015-09-01, precision month).",
+        "",
+        "## Reading it",
+        "",
+        "```python",
+        "import pandas as pd",
+        'events = pd.read_csv("data/events.csv", parse_dates=["date_start", "date_end"])',
+        "```",
+        "",
+        "```r",
+        'events <- read.csv("data/events.csv", na.strings = "")',
+        "```",
+        "",
+        "Validate it with `frictionless validate datapackage.json`.",
+        "",
+        "## Sources",
+        "",
+    ]
+    for source in PACKAGE_METADATA["sources"]:
+        lines.append(f"- {source['title']}: {source['path']}")
+    return "\n".join(lines) + "\n"
+
+
+def _changes_lines(changes, *, list_keys=True):
+    lines = []
+    if not changes:
+        return ["No row changed."]
+    for table in RESOURCES:
+        change = changes.get(table.name)
+        if not change:
+            continue
+        parts = [f"{len(change[kind])} {kind}" for kind in ("added", "removed", "modified")]
+        lines.append(f"- `{table.name}`: {', '.join(parts)}")
+        for kind in ("added", "removed", "modified"):
+            keys = change[kind]
+            if keys and list_keys:
+                shown = ", ".join(json.dumps(key) for key in keys[:MAX_LISTED_KEYS])
+                more = (
+                    f" and {len(keys) - MAX_LISTED_KEYS} more"
+                    if len(keys) > MAX_LISTED_KEYS
+                    else ""
+                )
+                lines.append(f"  - {kind}: {shown}{more}")
+    return lines
+
+
+def changelog_text(entries):
+    """``entries``: [(version, created, previous_version, notes, changes)], newest first."""
+    lines = [f"# Changelog of the `{PACKAGE_NAME}` data package", ""]
+    lines.append("Versions: major when a column or vocabulary value is removed or renamed,")
+    lines.append("minor when columns or rows are added, patch for corrections.")
+    for version, created, previous, notes, changes in entries:
+        lines += ["", f"## {version} ({created[:10]})", ""]
+        if notes:
+            lines += [notes.strip(), ""]
+        lines.append(f"Changes since {previous}:" if previous else "First release; its rows:")
+        lines += _changes_lines(changes, list_keys=bool(previous))
+    return "\n".join(lines) + "\n"
+
+
+def write_zip(folder, zip_path):
+    """A zip whose bytes depend only on the files: sorted names, fixed dates and modes."""
+    folder = Path(folder)
+    names = sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    )
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        for name in names:
+            path = folder / name
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = ZIP_LEVEL  # ZipInfo has no public setter before 3.13
+            info.create_system = 3  # Unix, whatever the platform
+            info.external_attr = (0o100644) << 16
+            size = path.stat().st_size
+            with (
+                open(path, "rb") as source,
+                archive.open(info, "w", force_zip64=size > 0x7FFFFFFF) as target,
+            ):
+                shutil.copyfileobj(source, target, 1 << 20)
+
+
+def _make_read_only(folder):
+    for path in Path(folder).rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)
+
+
+# ---------------------------------------------------------------------------------------
+# Publishing
+
+
+def bundled_created(version):
+    """The bundled dataset's ``created`` when it describes this version, else None: so
+    that the bundled dataset's release has the same bytes wherever it is published."""
+    descriptor = existing_descriptor(settings.BUNDLED_DATAPACKAGE)
+    if descriptor.get("version") == version and descriptor.get("created"):
+        return descriptor["created"]
+    return None
+
+
+def next_version(part):
+    latest = Release.objects.latest_release()
+    from .versions import bump
+
+    return bump(latest.version if latest else "0.0.0", part)
+
+
+def publish(version, *, notes="", created=None, progress=SILENT):
+    """Build, validate and store release ``version``; returns the Release.
+
+    Raises PublishError for an existing or lower version or an invalid package. When the
+    release files already exist (the database was recreated) and a fresh build gives
+    exactly the same zip, the files are kept and only the Release row is recorded.
+    """
+    parts = parse_semver(version)
+    if Release.objects.filter(version=version).exists():
+        raise PublishError(f"release {version} already exists; releases are immutable")
+    latest = Release.objects.latest_release()
+    if latest is not None and parts <= (latest.major, latest.minor, latest.patch):
+        raise PublishError(f"version {version} is not above the latest release {latest.version}")
+    created = format_created(created or bundled_created(version) or now_created())
+    root = releases_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    folder, zip_path = release_paths(version)
+    tmp = Path(tempfile.mkdtemp(prefix=f".publish-{version}-", dir=root))
+    try:
+        package = tmp / version
+        descriptor, row_counts = build_package(
+            package, version=version, created=created, progress=progress
+        )
+        report = validate_folder(package, progress=progress)
+        if not report.valid:
+            raise PublishError(
+                f"the package built from the database is invalid; nothing was published.\n"
+                f"{report.format()}"
+            )
+        previous_folder = release_paths(latest.version)[0] if latest else None
+        if previous_folder is not None and not (previous_folder / "data").is_dir():
+            raise PublishError(f"the previous release's files are missing: {previous_folder}")
+        changes = diff_packages(previous_folder, package)
+        entries = [
+            (version, created, latest.version if latest else "", notes, changes),
+            *[
+                (r.version, format_created(r.created), r.previous_version, r.notes, r.changes)
+                for r in Release.objects.all()
+            ],
+        ]
+        (package / "README.md").write_text(readme_text(descriptor, row_counts), encoding="utf-8")
+        (package / "CHANGELOG.md").write_text(changelog_text(entries), encoding="utf-8")
+        tmp_zip = tmp / f"{version}.zip"
+        write_zip(package, tmp_zip)
+        zip_sha256 = sha256_file(tmp_zip)
+        descriptor_sha256 = sha256_file(package / "datapackage.json")
+        adopt = folder.exists() or zip_path.exists()
+        if adopt and not (zip_path.is_file() and sha256_file(zip_path) == zip_sha256):
+            raise PublishError(
+                f"{folder} or {zip_path} already exists with other content; releases are "
+                "never overwritten"
+            )
+        with transaction.atomic():
+            release = Release.objects.create(
+                version=version,
+                previous_version=latest.version if latest else "",
+                created=created.replace("Z", "+00:00"),
+                notes=notes,
+                zip_sha256=zip_sha256,
+                descriptor_sha256=descriptor_sha256,
+                row_counts=row_counts,
+                changes=changes,
+            )
+            if not adopt:
+                _make_read_only(package)
+                tmp_zip.chmod(0o444)
+                os.rename(package, folder)  # atomic on one file system
+                try:
+                    os.link(tmp_zip, zip_path)  # fails rather than overwrite
+                except OSError:
+                    os.rename(folder, package)
+                    raise
+        release.refresh_from_db()
+        return release
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,180 @@
+"""The releases API and the release downloads.
+
+Versioned files never change, so they are served with their sha256 as ETag and cached
+as immutable. ``latest`` is a short-lived redirect to the versioned URL: caches keep the
+immutable file, and the client sees which version it got.
+"""
+
+import json
+
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.settings import api_settings
+
+from common.api import UnknownQueryParameters
+
+from .models import Release
+from .release import release_paths
+from .schema import RESOURCES_BY_NAME
+from .serializers import ReleaseDetailSerializer, ReleaseSerializer
+from .versions import RELEASE_RE
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+LATEST_MAX_AGE = 60
+
+
+@extend_schema_view(
+    list=extend_schema(description="Published releases of the data package, newest first."),
+    retrieve=extend_schema(
+        description="One release (or `latest`): notes, row counts, hashes, download URLs "
+        "and the row-level changes since the previous release."
+    ),
+)
+class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published, immutable releases of the data package."""
+
+    queryset = Release.objects.all()
+    lookup_field = "version"
+    lookup_value_regex = r"latest|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return ReleaseDetailSerializer if self.action == "retrieve" else ReleaseSerializer
+
+    def get_object(self):
+        version = self.kwargs["version"]
+        release = (
+            Release.objects.latest_release()
+            if version == "latest"
+            else Release.objects.filter(version=version).first()
+        )
+        if release is None:
+            raise NotFound(f"No release {version}.")
+        self.check_object_permissions(self.request, release)
+        return release
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        accepted = {api_settings.URL_FORMAT_OVERRIDE}
+        if self.action == "list":
+            accepted |= {"page", "page_size"}
+        unknown = set(request.query_params) - accepted
+        if unknown:
+            raise UnknownQueryParameters(unknown, accepted)
+
+
+# ---------------------------------------------------------------------------------------
+# Downloads
+
+
+def _not_found(detail):
+    return JsonResponse({"detail": detail}, status=404)
+
+
+def _release(version):
+    if version == "latest":
+        return Release.objects.latest_release()
+    if not RELEASE_RE.match(version):
+        return None
+    return Release.objects.filter(version=version).first()
+
+
+def _latest_redirect(name, **kwargs):
+    release = Release.objects.latest_release()
+    if release is None:
+        return _not_found("No release has been published yet.")
+    response = HttpResponseRedirect(reverse(name, kwargs={"version": release.version, **kwargs}))
+    response["Cache-Control"] = f"public, max-age={LATEST_MAX_AGE}"
+    return response
+
+
+def _etag_matches(request, etag):
+    header = request.headers.get("If-None-Match", "")
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return f'"{etag}"' in candidates or "*" in candidates
+
+
+def _serve(request, path, *, etag, content_type, filename=None):
+    if _etag_matches(request, etag):
+        response = HttpResponse(status=304)
+    else:
+        if not path.is_file():
+            return _not_found("The release's file is missing on this server.")
+        response = FileResponse(
+            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+            content_type=content_type,
+            as_attachment=filename is not None,
+            filename=filename or "",
+        )
+    response["ETag"] = f'"{etag}"'
+    response["Cache-Control"] = IMMUTABLE
+    return response
+
+
+@require_safe
+def download_zip(request, version):
+    if version == "latest":
+        return _latest_redirect("datapackage-zip")
+    release = _release(version)
+    if release is None:
+        return _not_found(f"No release {version}.")
+    return _serve(
+        request,
+        release_paths(release.version)[1],
+        etag=release.zip_sha256,
+        content_type="application/zip",
+        filename=f"mena-alignments-{release.version}.zip",
+    )
+
+
+@require_safe
+def download_descriptor(request, version):
+    if version == "latest":
+        return _latest_redirect("datapackage-descriptor")
+    release = _release(version)
+    if release is None:
+        return _not_found(f"No release {version}.")
+    return _serve(
+        request,
+        release_paths(release.version)[0] / "datapackage.json",
+        etag=release.descriptor_sha256,
+        content_type="application/json",
+    )
+
+
+@require_safe
+def download_resource(request, version, resource):
+    if resource not in RESOURCES_BY_NAME:
+        known = ", ".join(RESOURCES_BY_NAME)
+        return _not_found(f"No resource {resource!r}. Resources: {known}.")
+    if version == "latest":
+        return _latest_redirect("datapackage-resource", resource=resource)
+    release = _release(version)
+    if release is None:
+        return _not_found(f"No release {version}.")
+    folder = release_paths(release.version)[0]
+    try:
+        with open(folder / "datapackage.json", encoding="utf-8") as handle:
+            descriptor = json.load(handle)
+        (entry,) = [r for r in descriptor["resources"] if r["name"] == resource]
+        etag = entry["hash"].removeprefix("sha256:")
+    except (OSError, ValueError, KeyError):
+        return _not_found("The release's file is missing on this server.")
+    return _serve(
+        request,
+        folder / "data" / f"{resource}.csv",
+        etag=etag,
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def download_not_found(request):
+    return _not_found(
+        "Not found. Downloads: /datapackage/{version}.zip, /datapackage/{version}/"
+        "datapackage.json and /datapackage/{version}/data/{resource}.csv; {version} may be "
+        "'latest'."
+    )

@@ -1,0 +1,224 @@
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from datapackage.release import write_zip
+from datapackage.validate import validate_package
+
+from .conftest import copy_package, edit_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def problems(path):
+    report = validate_package(path)
+    return [(p.resource, p.row, p.field, p.message) for p in report.problems]
+
+
+def set_cell(resource, key, column, value):
+    """An edit that sets ``column`` of the row whose first cell is ``key``."""
+
+    def change(rows):
+        index = rows[0].index(column)
+        for row in rows[1:]:
+            if row[0] == key:
+                row[index] = value
+        return rows
+
+    return resource, change
+
+
+def test_a_built_package_is_valid(package):
+    report = validate_package(package)
+    assert report.problems == []
+    assert report.version == "1.0.0"
+    assert report.row_counts["events"] == 3
+
+
+def test_folder_descriptor_and_zip_are_accepted(package, tmp_path):
+    write_zip(package, tmp_path / "p.zip")
+    for path in (package, package / "datapackage.json", tmp_path / "p.zip"):
+        assert validate_package(path).valid, path
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (set_cell("events", "2", "date_start", "2016-1-1"), ("events", 3, "date_start")),
+        (set_cell("events", "2", "date_start", "20160101"), ("events", 3, "date_start")),
+        (set_cell("events", "2", "date_end", "2016-02-30"), ("events", 3, "date_end")),
+        (set_cell("events", "2", "fatalities", "+5"), ("events", 3, "fatalities")),
+        (set_cell("events", "2", "fatalities", "007"), ("events", 3, "fatalities")),
+        (set_cell("events", "2", "fatalities", "-1"), ("events", 3, "fatalities")),
+        (set_cell("events", "1", "latitude", "NaN"), ("events", 2, "latitude")),
+        (set_cell("events", "1", "latitude", "inf"), ("events", 2, "latitude")),
+        (set_cell("events", "1", "latitude", "95"), ("events", 2, "latitude")),
+        (set_cell("events", "1", "event_type", "carpet_bombing"), ("events", 2, "event_type")),
+        (set_cell("events", "1", "country", "Syria"), ("events", 2, "country")),
+        (set_cell("events", "1", "title", ""), ("events", 2, "title")),
+        (set_cell("actors", "iran", "kind", "empire"), ("actors", 3, "kind")),
+        (set_cell("sources", "3", "url", "ftp://example.org/x"), ("sources", 4, "url")),
+        (set_cell("event_actors", "7", "actor", "nobody"), ("event_actors", 6, "actor")),
+        (set_cell("actors", "irgc", "parent", "nobody"), ("actors", 4, "parent")),
+        (set_cell("positions", "3", "issue", "unknown-issue"), ("positions", 4, "issue")),
+    ],
+)
+def test_cell_errors_are_reported_by_resource_row_and_field(package, tmp_path, edit, expected):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *edit)
+    found = problems(folder)
+    assert found, "the package should be invalid"
+    assert any(p[:2] == expected[:2] and expected[2] in p[2] for p in found), found
+
+
+@pytest.mark.parametrize(
+    "edit, rule",
+    [
+        (set_cell("events", "2", "date_end", "2015-12-31"), "event_date_end_after_start"),
+        (set_cell("events", "7", "date_start", "2018-02-15"), "event_month_precision_first_day"),
+        (set_cell("events", "2", "date_start", "2016-03-01"), "event_year_precision_first_jan"),
+        (set_cell("events", "1", "longitude", ""), "event_coordinates_complete"),
+        (set_cell("events", "1", "geo_precision", ""), "event_coordinates_complete"),
+        (set_cell("positions", "2", "date_precision", "day"), "position_undated_has_no_precision"),
+        (set_cell("actors", "iran", "parent", "iran"), "actor_not_own_parent"),
+    ],
+)
+def test_database_rules_between_fields_are_checked(package, tmp_path, edit, rule):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *edit)
+    found = problems(folder)
+    assert any(rule in p[3] for p in found), found
+
+
+def test_cycles_in_the_actor_hierarchy_are_refused(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *set_cell("actors", "iran", "parent", "quds-force"))
+    found = problems(folder)
+    assert {p[:3] for p in found} >= {("actors", 3, "parent")}
+    assert any("own ancestor" in p[3] for p in found)
+
+
+def test_duplicate_keys_are_refused(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, "events", lambda rows: [*rows, rows[1]])
+    found = problems(folder)
+    assert any(p[0] == "events" and p[1] == 5 and "primary-key" in p[3] for p in found), found
+    edit_csv(folder, "actors", lambda rows: [*rows, [*rows[1][:1], "Other", *rows[1][2:]]])
+    assert any(p[0] == "actors" and "primary-key" in p[3] for p in problems(folder))
+
+
+def test_events_and_positions_must_cite_a_source(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, "event_sources", lambda rows: [r for r in rows if r[0] != "7"])
+    assert ("events", 0, "id") in {p[:3] for p in problems(folder)}
+
+
+def test_an_edited_file_no_longer_matches_its_hash(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    path = folder / "data" / "issues.csv"
+    path.write_bytes(path.read_bytes().replace(b"SSR", b"SSX"))
+    found = problems(folder)
+    assert any(p[0] == "issues" and "hash" in p[3] for p in found), found
+
+
+def test_missing_file_and_wrong_header(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    (folder / "data" / "issues.csv").unlink()
+    assert ("issues", 0, "") in {p[:3] for p in problems(folder)}
+    folder = copy_package(package, tmp_path / "bad2")
+    edit_csv(
+        folder, "issues", lambda rows: [["slug", "title", "country", "description"], *rows[1:]]
+    )
+    assert any(p[0] == "issues" and "label" in p[3] for p in problems(folder))
+
+
+def test_resource_paths_outside_the_package_are_refused(package, tmp_path):
+    (tmp_path / "secret.csv").write_text("slug\nx\n")
+    for path in ("../secret.csv", "/etc/passwd", "https://example.org/issues.csv"):
+        folder = copy_package(package, tmp_path / f"bad{abs(hash(path))}")
+        descriptor = json.loads((folder / "datapackage.json").read_text())
+        descriptor["resources"][6]["path"] = path
+        (folder / "datapackage.json").write_text(json.dumps(descriptor))
+        assert ("issues", 0, "path") in {p[:3] for p in problems(folder)}
+
+
+def test_a_symlinked_file_is_refused(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    outside = tmp_path / "issues.csv"
+    (folder / "data" / "issues.csv").rename(outside)
+    (folder / "data" / "issues.csv").symlink_to(outside)
+    assert any("outside" in p[3] for p in problems(folder))
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "/abs.csv", "data/../../evil.csv", "extra.txt"])
+def test_zip_members_outside_the_package_are_refused(package, tmp_path, name):
+    path = tmp_path / "p.zip"
+    write_zip(package, path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(name, "x")
+    found = problems(path)
+    assert found and found[0][0] == ""
+    assert not (tmp_path.parent / "evil.csv").exists()
+
+
+def test_truncated_zip_is_refused(package, tmp_path):
+    path = tmp_path / "p.zip"
+    write_zip(package, path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert problems(path)
+
+
+def test_a_relaxed_declared_schema_does_not_relax_validation(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *set_cell("events", "1", "event_type", "carpet_bombing"))
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        for f in resource["schema"]["fields"]:
+            f.pop("constraints", None)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    assert any(p[2] == "event_type" for p in problems(folder))
+
+
+def test_command_prints_grouped_errors_and_exits_1(package, tmp_path, capsys):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *set_cell("events", "2", "date_start", "2016-1-1"))
+    edit_csv(folder, *set_cell("event_actors", "7", "actor", "nobody"))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("validate_datapackage", str(folder))
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "events (data/events.csv): 1 error" in out
+    assert "  row 3, date_start: canonical-form: '2016-1-1' is not an ISO date" in out
+    assert "event_actors (data/event_actors.csv): 1 error" in out
+    assert out.index("events (") < out.index("event_actors (")
+
+
+def test_command_on_a_valid_package(package, capsys):
+    call_command("validate_datapackage", str(package))
+    assert "valid (1.0.0" in capsys.readouterr().out
+
+
+def test_trial_load_runs_the_database_constraints_and_changes_nothing(package):
+    from .conftest import dump
+
+    before = dump()
+    report = validate_package(package, trial_load=True)
+    assert report.valid
+    assert dump() == before
+
+
+def test_rows_out_of_key_order_are_valid_with_a_warning(package, tmp_path):
+    folder = copy_package(package, tmp_path / "unsorted")
+    edit_csv(folder, "events", lambda rows: [rows[0], *reversed(rows[1:])])
+    report = validate_package(folder)
+    assert report.valid, report.format()
+    assert any("not in primary-key order" in warning for warning in report.warnings)
+
+
+def test_duplicate_keys_are_found_in_unsorted_files_too(package, tmp_path):
+    folder = copy_package(package, tmp_path / "unsorted")
+    edit_csv(folder, "event_actors", lambda rows: [rows[0], *reversed(rows[1:]), rows[3]])
+    found = problems(folder)
+    assert [p[:2] for p in found if "primary-key" in p[3]] == [("event_actors", 7)], found
