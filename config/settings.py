@@ -146,28 +146,41 @@ RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", BASE_DIR / "releases"))
 # The curated dataset that ships with the code, as a data package.
 BUNDLED_DATAPACKAGE = BASE_DIR / "dataset"
 
+
+def throttle_rate(name, default):
+    """A DRF rate such as ``1000/hour``; empty, ``none`` or ``off`` disables the throttle."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "none", "off"} else value
+
+
+# The API's behaviour lives in common/api.py: strict parameters, JSON errors, pagination.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous write gets 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Anyone reads; a write needs the Django model permission (add/change/delete).
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "common.api.FilterBackend",
+        "common.api.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("ANON_THROTTLE_RATE", "1000/hour")},
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.ContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": throttle_rate("ANON_THROTTLE_RATE", "1000/hour")},
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": "format",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -142,7 +142,8 @@ class Event(TimestampedModel):
         indexes = [
             models.Index(fields=["date_start", "id"]),
             models.Index(fields=["date_end"]),
-            models.Index(fields=["country", "date_start"]),
+            # Serves the usual filtered count (?country=..&date_after=..) from the index alone.
+            models.Index(fields=["country", "date_start", "date_end"]),
             models.Index(fields=["event_type"]),
         ]
 
@@ -164,7 +165,10 @@ class EventActor(models.Model):
             models.UniqueConstraint(fields=["event", "actor", "role"], name="event_actor_unique"),
             choices_check("role", Role, "event_actor_role_valid"),
         ]
-        indexes = [models.Index(fields=["actor", "event"])]
+        indexes = [
+            models.Index(fields=["actor", "event"]),
+            models.Index(fields=["role", "event"]),
+        ]
 
     def __str__(self):
         return f"{self.actor} ({self.role})"
@@ -216,6 +220,7 @@ class Position(TimestampedModel):
             models.Index(fields=["issue", "stance"]),
             models.Index(fields=["stance"]),
             models.Index(fields=["date_start"]),
+            models.Index(fields=["date_end"]),
         ]
 
     def __str__(self):

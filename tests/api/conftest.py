@@ -1,0 +1,138 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from events.choices import DatePrecision, Role
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    IssueFactory,
+    SourceFactory,
+    cited_event,
+    cited_position,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_history():
+    # Anonymous throttling counts in the cache; each test starts with a clean slate.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user_with(db):
+    """A token-authenticated client for a user holding the given permission codenames."""
+
+    def make(*codenames):
+        user = User.objects.create_user(f"curator-{User.objects.count()}", password="pw-1234567")
+        if codenames:
+            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def world(db):
+    """A small dataset: Iran -> IRGC -> Quds Force, Russia, the Houthis, events and positions."""
+    iran = ActorFactory(slug="iran", name="Iran", short_name="IR", country="IR")
+    irgc = ActorFactory(
+        slug="irgc", name="Islamic Revolutionary Guard Corps", country="IR", parent=iran
+    )
+    quds = ActorFactory(
+        slug="quds-force", name="Quds Force", country="IR", parent=irgc, kind="paramilitary"
+    )
+    russia = ActorFactory(slug="russia", name="Russia", short_name="RF", country="RU")
+    houthis = ActorFactory(slug="houthis", name="Houthis", country="YE", kind="armed_group")
+    ActorAliasFactory(actor=houthis, alias="Ansar Allah")
+    lse = SourceFactory(title="Allies or competitive partners?", publisher="LSE", author="Ramani")
+    un = SourceFactory(
+        title="Security Council report", publisher="United Nations", source_type="un_document"
+    )
+    syria_issue = IssueFactory(slug="security-sector-reform", name="Security-sector reform")
+    yemen_issue = IssueFactory(slug="hadi-legitimacy", name="Hadi's legitimacy", country="YE")
+    day = DatePrecision.DAY
+    events = {
+        "latakia": cited_event(
+            title="Russian airstrikes begin",
+            summary="Russia starts an air campaign.",
+            country="SY",
+            event_type="airstrike",
+            date_start=datetime.date(2015, 9, 30),
+            date_precision=day,
+            location_name="Latakia",
+            latitude=35.52,
+            longitude=35.78,
+            geo_precision="city",
+            actors=[(russia, Role.INITIATOR)],
+            sources=[lse],
+        ),
+        "aleppo": cited_event(
+            title="Aleppo offensive",
+            summary="Quds Force advisers support the offensive.",
+            country="SY",
+            event_type="offensive",
+            date_start=datetime.date(2016, 11, 15),
+            date_end=datetime.date(2016, 12, 22),
+            date_precision=day,
+            actors=[(quds, Role.SUPPORTER), (russia, Role.INITIATOR)],
+            sources=[lse, un],
+        ),
+        "sanaa": cited_event(
+            title="Houthi delegation in Tehran",
+            summary="A Houthi delegation visits Tehran.",
+            country="YE",
+            event_type="diplomatic_visit",
+            date_start=datetime.date(2019, 8, 1),
+            date_precision=DatePrecision.MONTH,
+            location_name="Tehran",
+            actors=[(houthis, Role.INITIATOR), (iran, Role.HOST)],
+            sources=[un],
+        ),
+    }
+    positions = {
+        "irgc_ssr": cited_position(
+            actor=irgc,
+            issue=syria_issue,
+            stance="opposes",
+            summary="The IRGC resists security-sector reform.",
+            date_start=datetime.date(2018, 1, 1),
+            date_end=datetime.date(2019, 12, 31),
+            date_precision=day,
+            sources=[lse],
+        ),
+        "russia_ssr": cited_position(
+            actor=russia,
+            issue=syria_issue,
+            stance="supports",
+            summary="Russia pushes reform of the Syrian army.",
+            date_start=datetime.date(2017, 6, 1),
+            date_precision=DatePrecision.MONTH,
+            sources=[lse],
+        ),
+        "iran_hadi": cited_position(
+            actor=iran,
+            issue=yemen_issue,
+            stance="opposes",
+            summary="Iran rejects the Hadi government.",
+            date_start=None,
+            date_precision="",
+            sources=[un],
+        ),
+    }
+    return {
+        "actors": {a.slug: a for a in (iran, irgc, quds, russia, houthis)},
+        "sources": {"lse": lse, "un": un},
+        "issues": {i.slug: i for i in (syria_issue, yemen_issue)},
+        "events": events,
+        "positions": positions,
+    }

@@ -1,0 +1,144 @@
+import pytest
+
+from actors.models import Actor
+
+from .factories import many_actors
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/actors/"
+
+
+def slugs(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["slug"] for row in response.json()["results"])
+
+
+def test_actor_representation(api_client, world):
+    body = api_client.get(f"{URL}quds-force/").json()
+    assert body["url"] == "http://testserver/api/v1/actors/quds-force/"
+    assert body["parent"] == "irgc"
+    assert body["kind"] == "paramilitary"
+    assert api_client.get(f"{URL}houthis/").json()["aliases"] == ["Ansar Allah"]
+
+
+def test_list_item_equals_detail(api_client, world):
+    for item in api_client.get(URL).json()["results"]:
+        assert item == api_client.get(item["url"]).json()
+
+
+def test_unknown_actor_is_404(api_client, world):
+    assert api_client.get(f"{URL}nobody/").status_code == 404
+
+
+def test_filter_kind(api_client, world):
+    assert slugs(api_client.get(URL, {"kind": "armed_group"})) == ["houthis"]
+
+
+def test_filter_country(api_client, world):
+    assert slugs(api_client.get(URL, {"country": "RU,YE"})) == ["houthis", "russia"]
+
+
+def test_filter_parent(api_client, world):
+    assert slugs(api_client.get(URL, {"parent": "iran"})) == ["irgc"]
+
+
+def test_filter_q_matches_name(api_client, world):
+    assert slugs(api_client.get(URL, {"q": "revolutionary"})) == ["irgc"]
+
+
+def test_filter_q_matches_short_name(api_client, world):
+    assert slugs(api_client.get(URL, {"q": "rf"})) == ["russia"]
+
+
+def test_filter_q_matches_aliases(api_client, world):
+    assert slugs(api_client.get(URL, {"q": "ansar allah"})) == ["houthis"]
+
+
+def test_ordering(api_client, world):
+    rows = api_client.get(URL, {"ordering": "-name"}).json()["results"]
+    assert rows[0]["slug"] == "russia"
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_list_runs_constant_queries(api_client, django_assert_max_num_queries, page_size):
+    many_actors(100, aliases=4)
+    with django_assert_max_num_queries(3):  # count, page, aliases
+        rows = api_client.get(URL, {"page_size": page_size}).json()["results"]
+    assert len(rows) == page_size
+
+
+def test_detail_runs_constant_queries(api_client, django_assert_max_num_queries):
+    actor = many_actors(1, aliases=10)[0]
+    with django_assert_max_num_queries(2):
+        body = api_client.get(f"{URL}{actor.slug}/").json()
+    assert len(body["aliases"]) == 10
+
+
+# -- writes -----------------------------------------------------------------------------
+
+
+def test_create_actor_with_aliases(user_with, world):
+    client = user_with("add_actor")
+    body = {
+        "slug": "hezbollah",
+        "name": "Hezbollah",
+        "kind": "armed_group",
+        "country": "LB",
+        "parent": None,
+        "aliases": ["Party of God", "Hizballah"],
+    }
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert sorted(response.json()["aliases"]) == ["Hizballah", "Party of God"]
+
+
+def test_update_replaces_aliases(user_with, world):
+    client = user_with("change_actor")
+    response = client.patch(f"{URL}houthis/", {"aliases": ["Houthi movement"]}, format="json")
+    assert response.status_code == 200, response.content
+    houthis = Actor.objects.get(slug="houthis")
+    assert list(houthis.aliases.values_list("alias", flat=True)) == ["Houthi movement"]
+
+
+def test_slug_never_changes(user_with, world):
+    response = user_with("change_actor").patch(f"{URL}iran/", {"slug": "persia"}, format="json")
+    assert response.status_code == 400
+    assert "slug" in response.json()["errors"]
+
+
+def test_parent_cannot_be_a_descendant(user_with, world):
+    response = user_with("change_actor").patch(
+        f"{URL}iran/", {"parent": "quds-force"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "parent" in response.json()["errors"]
+
+
+def test_invalid_wikidata_id_is_400(user_with, world):
+    response = user_with("change_actor").patch(f"{URL}iran/", {"wikidata_id": "794"}, format="json")
+    assert response.status_code == 400
+    assert "wikidata_id" in response.json()["errors"]
+
+
+def test_duplicate_wikidata_id_is_400(user_with, world):
+    client = user_with("change_actor")
+    assert client.patch(f"{URL}iran/", {"wikidata_id": "Q794"}, format="json").status_code == 200
+    response = client.patch(f"{URL}russia/", {"wikidata_id": "Q794"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+def test_duplicate_aliases_are_400(user_with, world):
+    response = user_with("change_actor").patch(
+        f"{URL}iran/", {"aliases": ["Persia", "Persia"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "aliases" in response.json()["errors"]
+
+
+def test_deleting_a_referenced_actor_is_409(user_with, world):
+    response = user_with("delete_actor").delete(f"{URL}russia/")
+    assert response.status_code == 409
+    assert "detail" in response.json()
+    assert Actor.objects.filter(slug="russia").exists()

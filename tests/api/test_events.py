@@ -1,0 +1,332 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event, EventActor, EventSource
+
+from .factories import many_events
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/events/"
+
+
+def titles(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["title"] for row in response.json()["results"])
+
+
+# -- representation ---------------------------------------------------------------------
+
+
+def test_event_carries_participants_and_citations(api_client, world):
+    aleppo = world["events"]["aleppo"]
+    body = api_client.get(f"{URL}{aleppo.pk}/").json()
+    assert body["url"] == f"http://testserver{URL}{aleppo.pk}/"
+    assert body["participants"] == [
+        {"actor": "quds-force", "actor_name": "Quds Force", "role": "supporter"},
+        {"actor": "russia", "actor_name": "Russia", "role": "initiator"},
+    ]
+    lse, un = world["sources"]["lse"], world["sources"]["un"]
+    assert body["citations"] == [
+        {
+            "source": lse.pk,
+            "source_title": lse.title,
+            "quote": "The passage that supports the event.",
+        },
+        {
+            "source": un.pk,
+            "source_title": un.title,
+            "quote": "The passage that supports the event.",
+        },
+    ]
+
+
+def test_list_item_equals_detail(api_client, world):
+    listed = api_client.get(URL).json()["results"]
+    assert len(listed) == 3
+    for item in listed:
+        assert item == api_client.get(item["url"]).json()
+
+
+def test_default_ordering_is_date_start(api_client, world):
+    response = api_client.get(URL)
+    assert [r["title"] for r in response.json()["results"]] == [
+        "Russian airstrikes begin",
+        "Aleppo offensive",
+        "Houthi delegation in Tehran",
+    ]
+
+
+def test_ordering(api_client, world):
+    rows = api_client.get(URL, {"ordering": "-date_start"}).json()["results"]
+    assert rows[0]["title"] == "Houthi delegation in Tehran"
+
+
+def test_unknown_event_is_404(api_client, world):
+    response = api_client.get(f"{URL}999999/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Event matches the given query."}
+
+
+# -- filters --------------------------------------------------------------------------
+
+
+def test_filter_country(api_client, world):
+    assert titles(api_client.get(URL, {"country": "YE"})) == ["Houthi delegation in Tehran"]
+
+
+def test_filter_country_is_case_insensitive(api_client, world):
+    assert titles(api_client.get(URL, {"country": "ye"})) == ["Houthi delegation in Tehran"]
+
+
+def test_filter_event_type(api_client, world):
+    assert titles(api_client.get(URL, {"event_type": "airstrike"})) == ["Russian airstrikes begin"]
+
+
+def test_filter_event_type_comma_separated(api_client, world):
+    assert titles(api_client.get(URL, {"event_type": "airstrike,offensive"})) == [
+        "Aleppo offensive",
+        "Russian airstrikes begin",
+    ]
+
+
+def test_filter_event_type_repeated(api_client, world):
+    response = api_client.get(f"{URL}?event_type=airstrike&event_type=diplomatic_visit")
+    assert titles(response) == ["Houthi delegation in Tehran", "Russian airstrikes begin"]
+
+
+def test_filter_actor(api_client, world):
+    assert titles(api_client.get(URL, {"actor": "russia"})) == [
+        "Aleppo offensive",
+        "Russian airstrikes begin",
+    ]
+
+
+def test_filter_actor_does_not_include_descendants(api_client, world):
+    assert titles(api_client.get(URL, {"actor": "iran"})) == ["Houthi delegation in Tehran"]
+
+
+def test_filter_actor_tree_includes_every_level(api_client, world):
+    assert titles(api_client.get(URL, {"actor_tree": "iran"})) == [
+        "Aleppo offensive",
+        "Houthi delegation in Tehran",
+    ]
+
+
+def test_filter_actor_tree_of_a_leaf_is_the_actor(api_client, world):
+    assert titles(api_client.get(URL, {"actor_tree": "quds-force"})) == ["Aleppo offensive"]
+
+
+def test_filter_role(api_client, world):
+    assert titles(api_client.get(URL, {"role": "host"})) == ["Houthi delegation in Tehran"]
+
+
+def test_filter_actor_and_role_match_the_same_participant(api_client, world):
+    # Russia initiated Aleppo and Quds Force supported it: no participant is Russia-supporter.
+    assert titles(api_client.get(URL, {"actor": "russia", "role": "supporter"})) == []
+    assert titles(api_client.get(URL, {"actor": "quds-force", "role": "supporter"})) == [
+        "Aleppo offensive"
+    ]
+
+
+def test_filter_source(api_client, world):
+    un = world["sources"]["un"]
+    assert titles(api_client.get(URL, {"source": un.pk})) == [
+        "Aleppo offensive",
+        "Houthi delegation in Tehran",
+    ]
+
+
+def test_filter_date_after_is_inclusive_and_overlapping(api_client, world):
+    # Aleppo runs 2016-11-15..2016-12-22: it overlaps a window starting on its last day.
+    assert titles(api_client.get(URL, {"date_after": "2016-12-22"})) == [
+        "Aleppo offensive",
+        "Houthi delegation in Tehran",
+    ]
+    assert titles(api_client.get(URL, {"date_after": "2016-12-23"})) == [
+        "Houthi delegation in Tehran"
+    ]
+
+
+def test_filter_date_before_is_inclusive(api_client, world):
+    assert titles(api_client.get(URL, {"date_before": "2015-09-30"})) == [
+        "Russian airstrikes begin"
+    ]
+    assert titles(api_client.get(URL, {"date_before": "2015-09-29"})) == []
+
+
+def test_filter_date_window_inside_a_range_matches_it(api_client, world):
+    response = api_client.get(URL, {"date_after": "2016-12-01", "date_before": "2016-12-05"})
+    assert titles(response) == ["Aleppo offensive"]
+
+
+def test_filter_q(api_client, world):
+    assert titles(api_client.get(URL, {"q": "quds force advisers"})) == ["Aleppo offensive"]
+    assert titles(api_client.get(URL, {"q": "latakia"})) == ["Russian airstrikes begin"]
+
+
+def test_filters_combine(api_client, world):
+    response = api_client.get(URL, {"country": "SY", "actor_tree": "iran"})
+    assert titles(response) == ["Aleppo offensive"]
+
+
+# -- query counts ---------------------------------------------------------------------
+
+LIST_QUERIES = 4  # count, page, participants, citations
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_list_runs_constant_queries(api_client, django_assert_max_num_queries, page_size):
+    many_events(100, participants=5, citations=3)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = api_client.get(URL, {"page_size": page_size})
+    rows = response.json()["results"]
+    assert len(rows) == page_size
+    assert all(len(r["participants"]) == 5 and len(r["citations"]) == 3 for r in rows)
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_filtered_list_runs_constant_queries(api_client, django_assert_max_num_queries, page_size):
+    events = many_events(100, participants=5, citations=3)
+    actor = events[0].participants.first().actor
+    source = events[0].citations.first().source
+    params = {
+        "page_size": page_size,
+        "actor_tree": actor.slug,
+        "source": source.pk,
+        "date_after": "2015-01-01",
+    }
+    # + actor lookup, actor tree, source lookup
+    with django_assert_max_num_queries(LIST_QUERIES + 3):
+        response = api_client.get(URL, params)
+    assert len(response.json()["results"]) == page_size
+
+
+def test_detail_runs_constant_queries(api_client, django_assert_max_num_queries):
+    event = many_events(1, participants=10, citations=5)[0]
+    with django_assert_max_num_queries(3):
+        body = api_client.get(f"{URL}{event.pk}/").json()
+    assert len(body["participants"]) == 10
+
+
+# -- writes -----------------------------------------------------------------------------
+
+
+def new_event(world, **changes):
+    body = {
+        "title": "Astana talks",
+        "summary": "Russia, Iran and Turkey meet.",
+        "event_type": "negotiations",
+        "country": "SY",
+        "date_start": "2017-01-23",
+        "date_precision": "day",
+        "participants": [
+            {"actor": "russia", "role": "participant"},
+            {"actor": "iran", "role": "participant"},
+        ],
+        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Talks in Astana."}],
+    }
+    body.update(changes)
+    return body
+
+
+def test_create_event_with_participants_and_citations(user_with, world):
+    client = user_with("add_event")
+    response = client.post(URL, new_event(world), format="json")
+    assert response.status_code == 201, response.content
+    event = Event.objects.get(pk=response.json()["id"])
+    assert sorted(event.participants.values_list("actor__slug", flat=True)) == ["iran", "russia"]
+    assert event.citations.get().quote == "Talks in Astana."
+    assert response.json()["participants"][0]["actor_name"] in {"Iran", "Russia"}
+
+
+def test_create_event_is_atomic(user_with, world):
+    client = user_with("add_event")
+    body = new_event(world, participants=[{"actor": "russia", "role": "participant"}])
+    body["citations"].append({"source": 999999, "quote": "No such source."})
+    before = (Event.objects.count(), EventActor.objects.count(), EventSource.objects.count())
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "citations" in response.json()["errors"]
+    after = (Event.objects.count(), EventActor.objects.count(), EventSource.objects.count())
+    assert after == before
+
+
+def test_create_event_needs_a_citation(user_with, world):
+    response = user_with("add_event").post(URL, new_event(world, citations=[]), format="json")
+    assert response.status_code == 400
+    assert "citations" in response.json()["errors"]
+
+
+def test_create_event_rejects_end_before_start(user_with, world):
+    body = new_event(world, date_end="2017-01-01")
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "date_end" in response.json()["errors"]
+
+
+def test_create_event_rejects_month_precision_not_on_the_first(user_with, world):
+    body = new_event(world, date_precision="month")
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "date_start" in response.json()["errors"]
+
+
+def test_create_event_rejects_half_coordinates(user_with, world):
+    body = new_event(world, latitude=35.0)
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert Event.objects.filter(title="Astana talks").count() == 0
+
+
+def test_create_event_rejects_duplicate_participants(user_with, world):
+    twice = [{"actor": "russia", "role": "participant"}] * 2
+    response = user_with("add_event").post(URL, new_event(world, participants=twice), format="json")
+    assert response.status_code == 400
+    assert "participants" in response.json()["errors"]
+
+
+def test_create_event_rejects_unknown_actor(user_with, world):
+    body = new_event(world, participants=[{"actor": "nobody", "role": "participant"}])
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "participants" in response.json()["errors"]
+
+
+def test_patch_replaces_participants(user_with, world):
+    event = world["events"]["latakia"]
+    client = user_with("change_event")
+    response = client.patch(
+        f"{URL}{event.pk}/",
+        {"participants": [{"actor": "iran", "role": "supporter"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert list(event.participants.values_list("actor__slug", "role")) == [("iran", "supporter")]
+    assert event.citations.count() == 1  # untouched
+
+
+def test_put_updates_event(user_with, world):
+    event = world["events"]["latakia"]
+    body = new_event(world, title="Renamed")
+    response = user_with("change_event").put(f"{URL}{event.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    event.refresh_from_db()
+    assert event.title == "Renamed"
+    assert event.participants.count() == 2
+
+
+def test_delete_event_removes_its_participants(user_with, world):
+    event = world["events"]["aleppo"]
+    response = user_with("delete_event").delete(f"{URL}{event.pk}/")
+    assert response.status_code == 204
+    assert not EventActor.objects.filter(event_id=event.pk).exists()
+
+
+def test_created_event_dates_round_trip(user_with, world):
+    response = user_with("add_event").post(URL, new_event(world), format="json")
+    event = Event.objects.get(pk=response.json()["id"])
+    assert event.date_start == datetime.date(2017, 1, 23)
+    assert reverse("event-detail", kwargs={"pk": event.pk}) in response.json()["url"]

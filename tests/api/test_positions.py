@@ -1,0 +1,128 @@
+import pytest
+
+from events.models import Position
+
+from .factories import many_positions
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/positions/"
+
+
+def summaries(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["summary"] for row in response.json()["results"])
+
+
+IRGC = "The IRGC resists security-sector reform."
+RUSSIA = "Russia pushes reform of the Syrian army."
+IRAN = "Iran rejects the Hadi government."
+
+
+def test_position_representation(api_client, world):
+    position = world["positions"]["irgc_ssr"]
+    body = api_client.get(f"{URL}{position.pk}/").json()
+    assert body["actor"] == "irgc"
+    assert body["actor_name"] == "Islamic Revolutionary Guard Corps"
+    assert body["issue"] == "security-sector-reform"
+    assert body["issue_name"] == "Security-sector reform"
+    assert body["stance"] == "opposes"
+    assert body["citations"][0]["source"] == world["sources"]["lse"].pk
+
+
+def test_list_item_equals_detail(api_client, world):
+    for item in api_client.get(URL).json()["results"]:
+        assert item == api_client.get(item["url"]).json()
+
+
+def test_filter_actor(api_client, world):
+    assert summaries(api_client.get(URL, {"actor": "irgc"})) == [IRGC]
+
+
+def test_filter_actor_tree(api_client, world):
+    assert summaries(api_client.get(URL, {"actor_tree": "iran"})) == [IRAN, IRGC]
+
+
+def test_filter_issue(api_client, world):
+    assert summaries(api_client.get(URL, {"issue": "hadi-legitimacy"})) == [IRAN]
+
+
+def test_filter_stance(api_client, world):
+    assert summaries(api_client.get(URL, {"stance": "supports"})) == [RUSSIA]
+
+
+def test_filter_country_is_the_issue_country(api_client, world):
+    assert summaries(api_client.get(URL, {"country": "YE"})) == [IRAN]
+
+
+def test_filter_source(api_client, world):
+    assert summaries(api_client.get(URL, {"source": world["sources"]["un"].pk})) == [IRAN]
+
+
+def test_filter_date_after_excludes_undated(api_client, world):
+    assert summaries(api_client.get(URL, {"date_after": "2019-12-31"})) == [IRGC]
+
+
+def test_filter_date_before_excludes_undated(api_client, world):
+    assert summaries(api_client.get(URL, {"date_before": "2017-06-01"})) == [RUSSIA]
+
+
+def test_filter_q_matches_summary_actor_and_issue(api_client, world):
+    assert summaries(api_client.get(URL, {"q": "resists"})) == [IRGC]
+    assert summaries(api_client.get(URL, {"q": "guard corps"})) == [IRGC]
+    assert summaries(api_client.get(URL, {"q": "legitimacy"})) == [IRAN]
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_list_runs_constant_queries(api_client, django_assert_max_num_queries, page_size):
+    many_positions(100, citations=4)
+    with django_assert_max_num_queries(3):  # count, page, citations
+        rows = api_client.get(URL, {"page_size": page_size}).json()["results"]
+    assert len(rows) == page_size
+    assert all(len(row["citations"]) == 4 for row in rows)
+
+
+def test_detail_runs_constant_queries(api_client, django_assert_max_num_queries):
+    position = many_positions(1, citations=6)[0]
+    with django_assert_max_num_queries(2):
+        body = api_client.get(f"{URL}{position.pk}/").json()
+    assert len(body["citations"]) == 6
+
+
+def test_create_position_with_citations(user_with, world):
+    body = {
+        "actor": "russia",
+        "issue": "hadi-legitimacy",
+        "stance": "neutral",
+        "summary": "Russia keeps channels open to both sides.",
+        "date_start": "2018-01-01",
+        "date_precision": "year",
+        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Both sides."}],
+    }
+    response = user_with("add_position").post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert Position.objects.get(pk=response.json()["id"]).citations.count() == 1
+
+
+def test_undated_position_must_have_no_precision(user_with, world):
+    body = {
+        "actor": "russia",
+        "issue": "hadi-legitimacy",
+        "stance": "neutral",
+        "summary": "Undated.",
+        "date_precision": "day",
+        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Both sides."}],
+    }
+    response = user_with("add_position").post(URL, body, format="json")
+    assert response.status_code == 400
+    assert not Position.objects.filter(summary="Undated.").exists()
+
+
+def test_duplicate_citations_are_400(user_with, world):
+    position = world["positions"]["russia_ssr"]
+    lse = world["sources"]["lse"].pk
+    body = {"citations": [{"source": lse, "quote": "a"}, {"source": lse, "quote": "b"}]}
+    response = user_with("change_position").patch(f"{URL}{position.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert "citations" in response.json()["errors"]
+    assert position.citations.count() == 1
