@@ -5,9 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATASET ?= dataset
-FIRST_RELEASE ?= 1.0.0
+# The bundled package's own version (1.0.0 for the dataset curated from the founding article).
+BUNDLED_VERSION := $(shell $(PYTHON) -c "import json; print(json.load(open('$(DATASET)/datapackage.json'))['version'])")
 
-.PHONY: run serve test bench lint format install install-test setup clean
+.PHONY: run serve test bench lint format dataset install install-test setup clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +26,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Migrate, load the bundled dataset into an empty database and publish its first release.
+# Migrate, load the bundled dataset into an empty database and publish it as its release.
 # Safe to repeat: an existing database and its edits are kept.
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_datapackage $(DATASET) --if-empty
-	$(PY) manage.py publish_release $(FIRST_RELEASE) --if-missing \
-		--notes "First release: the dataset curated from the founding article."
+	$(PY) manage.py publish_release $(BUNDLED_VERSION) --if-missing \
+		--notes "The bundled dataset, version $(BUNDLED_VERSION)."
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -47,6 +48,12 @@ test: install-test
 bench: install-test
 	$(PY) tests/benchmarks/bench_api.py
 	$(PY) tests/benchmarks/bench_datapackage.py
+
+# Export the database (e.g. after curators' edits in the admin) into the bundled package,
+# under a new version: a version always names the same bytes.
+dataset: install
+	@test -n "$(VERSION)" || { echo "usage: make dataset VERSION=X.Y.Z (the package's new version)"; exit 2; }
+	$(PY) manage.py build_datapackage $(DATASET) --version $(VERSION)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
