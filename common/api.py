@@ -357,12 +357,25 @@ def any_contains(fields, terms):
 def date_overlap(after=None, before=None):
     """Rows whose [date_start, date_end or date_start] overlaps [after, before], inclusive.
 
-    Written without COALESCE so the date_start and date_end indexes can serve it; an
-    undated row (null date_start) never matches a date bound.
+    A date is stored as the first day of its period ("August 2019" is 2019-08-01 with
+    precision month), so a row's range ends with the last day of its period: an event of
+    August 2019 matches ``date_after=2019-08-15``. Written without COALESCE so the date_start
+    and date_end indexes can serve it; an undated row (null date_start) never matches a bound.
     """
     condition = Q()
     if after is not None:
-        condition &= Q(date_end__gte=after) | Q(date_end__isnull=True, date_start__gte=after)
+        periods = {
+            "day": after,
+            "month": after.replace(day=1),
+            "year": after.replace(month=1, day=1),
+        }
+        ends_after = Q()
+        for precision, period_start in periods.items():
+            ends_after |= Q(date_precision=precision) & (
+                Q(date_end__gte=period_start)
+                | Q(date_end__isnull=True, date_start__gte=period_start)
+            )
+        condition &= ends_after
     if before is not None:
         condition &= Q(date_start__lte=before)
     return condition
@@ -372,7 +385,9 @@ class DateOverlapFilterSet(django_filters.FilterSet):
     """``date_after`` / ``date_before``: inclusive, matched against the row's date range."""
 
     date_after = django_filters.DateFilter(
-        method="skip", help_text="ISO date; rows whose date range ends on or after it (inclusive)."
+        method="skip",
+        help_text="ISO date; rows whose date range ends on or after it (inclusive). A month- "
+        "or year-precision date covers its whole month or year.",
     )
     date_before = django_filters.DateFilter(
         method="skip",

@@ -150,6 +150,25 @@ def test_filter_date_after_is_inclusive_and_overlapping(api_client, world):
     ]
 
 
+def test_filter_date_after_compares_the_whole_period_of_an_imprecise_date(api_client, world):
+    # "August 2019" (month precision) may fall on any day of August.
+    assert titles(api_client.get(URL, {"date_after": "2019-08-31"})) == [
+        "Houthi delegation in Tehran"
+    ]
+    assert titles(api_client.get(URL, {"date_after": "2019-09-01"})) == []
+
+
+def test_filter_date_after_compares_the_whole_year_of_a_year_precision_date(api_client, world):
+    event = world["events"]["sanaa"]
+    Event.objects.filter(pk=event.pk).update(
+        date_start=datetime.date(2019, 1, 1), date_precision="year"
+    )
+    assert titles(api_client.get(URL, {"date_after": "2019-12-31"})) == [
+        "Houthi delegation in Tehran"
+    ]
+    assert titles(api_client.get(URL, {"date_after": "2020-01-01"})) == []
+
+
 def test_filter_date_before_is_inclusive(api_client, world):
     assert titles(api_client.get(URL, {"date_before": "2015-09-30"})) == [
         "Russian airstrikes begin"

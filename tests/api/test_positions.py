@@ -63,6 +63,13 @@ def test_filter_date_after_excludes_undated(api_client, world):
     assert summaries(api_client.get(URL, {"date_after": "2019-12-31"})) == [IRGC]
 
 
+def test_filter_date_after_compares_the_whole_month_of_a_month_precision_date(api_client, world):
+    # Russia's position dates from "June 2017": any day of June 2017 may be its start.
+    assert sorted(summaries(api_client.get(URL, {"date_after": "2017-06-30"}))) == sorted(
+        [IRGC, RUSSIA]
+    )
+
+
 def test_filter_date_before_excludes_undated(api_client, world):
     assert summaries(api_client.get(URL, {"date_before": "2017-06-01"})) == [RUSSIA]
 
