@@ -58,7 +58,9 @@ class Actor(TimestampedModel):
             pattern_check("country", COUNTRY_PATTERN, "actor_country_valid", blank=True),
             pattern_check("wikidata_id", WIKIDATA_PATTERN, "actor_wikidata_id_valid", blank=True),
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("pk")), name="actor_not_own_parent"
+                condition=~models.Q(parent=models.F("pk")),
+                name="actor_not_own_parent",
+                violation_error_message="an actor cannot be its own parent",
             ),
             models.UniqueConstraint(
                 fields=["wikidata_id"],

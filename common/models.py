@@ -47,14 +47,19 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
         models.CheckConstraint(
             condition=Q(date_end__isnull=True) | Q(date_end__gte=models.F("date_start")),
             name=f"{prefix}_date_end_after_start",
+            violation_error_message="date_end must not come before date_start",
         ),
         models.CheckConstraint(
             condition=~Q(date_precision="month") | Q(date_start__day=1),
             name=f"{prefix}_month_precision_first_day",
+            violation_error_message=(
+                "a month-precision date is stored as the first day of its month"
+            ),
         ),
         models.CheckConstraint(
             condition=~Q(date_precision="year") | Q(date_start__day=1, date_start__month=1),
             name=f"{prefix}_year_precision_first_january",
+            violation_error_message="a year-precision date is stored as 1 January of its year",
         ),
     ]
     if nullable_start:
@@ -65,6 +70,10 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
                     | (Q(date_start__isnull=False) & ~Q(date_precision=""))
                 ),
                 name=f"{prefix}_undated_has_no_precision",
+                violation_error_message=(
+                    "a dated row needs a date_precision; an undated one has neither "
+                    "date_precision nor date_end"
+                ),
             )
         )
     return checks

@@ -308,6 +308,12 @@ class RowRule:
     name: str  # the constraint's name in the database
     fields: tuple  # the columns it relates, for error messages
     check: object  # row dict -> True / False / None
+    message: str = ""  # what the rule asks, in words, when the model says it
+
+    @property
+    def description(self):
+        where = f"{self.name} ({', '.join(self.fields)})"
+        return f"{self.message}: {where}" if self.message else where
 
     def violated(self, row):
         return self.check(row) is False
@@ -329,7 +335,11 @@ def row_rules(table):
         names = field_names(q)
         if not names <= columns | {"pk"}:
             continue  # a rule on a column the package does not carry
-        rules.append(RowRule(constraint.name, tuple(sorted(names - {"pk"})), compile_q(q, pk_name)))
+        message = ""
+        if constraint.violation_error_message != constraint.default_violation_error_message:
+            message = str(constraint.violation_error_message)
+        fields = tuple(sorted(names - {"pk"}))
+        rules.append(RowRule(constraint.name, fields, compile_q(q, pk_name), message))
     return rules
 
 

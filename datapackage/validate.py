@@ -376,7 +376,7 @@ class DatasetRules(frictionless.Check):
         for rule in state["rules"]:
             if rule.check(values) is False:
                 yield ModelRuleError(
-                    note=f"{rule.name} ({', '.join(rule.fields)})",
+                    note=rule.description,
                     cells=list(map(str, cells)),
                     row_number=row.row_number,
                     field_name=rule.fields[0] if len(rule.fields) == 1 else "",

@@ -40,6 +40,7 @@ class Source(TimestampedModel):
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="https://") | Q(url__startswith="http://"),
                 name="source_url_is_web_address",
+                violation_error_message="url must start with https:// or http://",
             ),
         ]
         indexes = [
@@ -132,6 +133,9 @@ class Event(TimestampedModel):
                     geo_precision__in=GeoPrecision.values,
                 ),
                 name="event_coordinates_complete",
+                violation_error_message=(
+                    "latitude and longitude go together, with a geo_precision"
+                ),
             ),
             choices_check("geo_precision", GeoPrecision, "event_geo_precision_valid", blank=True),
             models.CheckConstraint(

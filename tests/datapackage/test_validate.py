@@ -92,6 +92,16 @@ def test_database_rules_between_fields_are_checked(package, tmp_path, edit, rule
     assert any(rule in p[3] for p in found), found
 
 
+def test_rule_errors_say_what_the_rule_asks(package, tmp_path):
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *set_cell("events", "7", "date_start", "2018-02-15"))
+    messages = [p[3] for p in problems(folder) if "month_precision" in p[3]]
+    assert messages == [
+        "a month-precision date is stored as the first day of its month: "
+        "event_month_precision_first_day (date_precision, date_start)"
+    ]
+
+
 def test_cycles_in_the_actor_hierarchy_are_refused(package, tmp_path):
     folder = copy_package(package, tmp_path / "bad")
     edit_csv(folder, *set_cell("actors", "iran", "parent", "quds-force"))
