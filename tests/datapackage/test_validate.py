@@ -97,7 +97,7 @@ def test_rule_errors_say_what_the_rule_asks(package, tmp_path):
     edit_csv(folder, *set_cell("events", "7", "date_start", "2018-02-15"))
     messages = [p[3] for p in problems(folder) if "month_precision" in p[3]]
     assert messages == [
-        "a month-precision date is stored as the first day of its month: "
+        "model-rule: a month-precision date is stored as the first day of its month: "
         "event_month_precision_first_day (date_precision, date_start)"
     ]
 
