@@ -146,8 +146,9 @@ class Event(TimestampedModel):
         indexes = [
             models.Index(fields=["date_start", "id"]),
             models.Index(fields=["date_end"]),
-            # Serves the usual filtered count (?country=..&date_after=..) from the index alone.
-            models.Index(fields=["country", "date_start", "date_end"]),
+            # Serves the usual filtered list (?country=..&date_after=..) from the index alone:
+            # date_after reads the precision too (a month covers its whole month).
+            models.Index(fields=["country", "date_start", "date_end", "date_precision"]),
             models.Index(fields=["event_type"]),
         ]
 

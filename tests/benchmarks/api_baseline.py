@@ -21,9 +21,13 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/mena-bench.s
 VENDOR = "postgresql" if DATABASE_URL.startswith(("postgres://", "postgresql://")) else "sqlite"
 MARK = "%s" if VENDOR == "postgresql" else "?"
 
-EVENT_WHERE = (
-    'WHERE ("events_event"."country" IN ({countries}) AND ("events_event"."date_end" >= {m} '
+# date_after compares the whole period of a month- or year-precision date (common.api).
+_ENDS_AFTER = (
+    '("events_event"."date_precision" = {m} AND ("events_event"."date_end" >= {m} '
     'OR ("events_event"."date_end" IS NULL AND "events_event"."date_start" >= {m})))'
+)
+EVENT_WHERE = (
+    'WHERE ("events_event"."country" IN ({countries}) AND (' + " OR ".join([_ENDS_AFTER] * 3) + "))"
 )
 COUNT_SQL = 'SELECT COUNT(*) AS "__count" FROM "events_event" {where}'
 EVENT_COLUMNS = [
@@ -107,9 +111,15 @@ def events_list(environ):
     page_size = min(int(query.get("page_size", ["50"])[-1]), 500)
     page = int(query.get("page", ["1"])[-1])
     if countries:  # the benchmark's filter: country and date_after together
-        date_after = query["date_after"][-1]
+        after = datetime.date.fromisoformat(query["date_after"][-1])
         where = EVENT_WHERE.format(countries=", ".join([MARK] * len(countries)), m=MARK)
-        params = [*countries, date_after, date_after]
+        params = list(countries)
+        for precision, start in (
+            ("day", after),
+            ("month", after.replace(day=1)),
+            ("year", after.replace(month=1, day=1)),
+        ):
+            params += [precision, start.isoformat(), start.isoformat()]
     else:
         where, params = "", []
     cursor = connection().cursor()

@@ -22,6 +22,7 @@ throttling is switched off for the run (its per-client history would throttle a 
 
 import argparse
 import contextlib
+import hashlib
 import http.client
 import multiprocessing
 import os
@@ -37,11 +38,13 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 HOST = "127.0.0.1"
 LIST_PATHS = {
-    "filtered": "/api/v1/events/?country=SY&date_after=2016-01-01&page_size=100&page={page}",
+    "filtered": "/api/v1/events/?country=SY&date_after=2016-03-15&page_size=100&page={page}",
     # The same page shape where the SQL is cheap (index-ordered, no filter), so the
     # serialisation path rather than the database dominates.
     "unfiltered": "/api/v1/events/?page_size=100&page={page}",
 }
+# The issue's target is for the filtered page; the unfiltered one is shown for diagnosis.
+TARGETED_LISTS = {"filtered"}
 LIST_PAGES = 20  # clients cycle through these pages
 EXPORT_PATH = "/api/v1/events/?format=csv"
 TARGETS = {"list": 0.35, "export": 0.50, "rss_mb": 32, "ttfb_ms": 100}
@@ -50,8 +53,16 @@ TARGETS = {"list": 0.35, "export": 0.50, "rss_mb": 32, "ttfb_ms": 100}
 # -- database ---------------------------------------------------------------------------
 
 
+def schema_fingerprint():
+    """A short hash of the migrations, so a reused bench database always has today's schema."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/0*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def database_url(events):
-    default = f"sqlite:////tmp/mena-bench-api-{events}.sqlite3"
+    default = f"sqlite:////tmp/mena-bench-api-{events}-{schema_fingerprint()}.sqlite3"
     return os.environ.get("BENCH_DATABASE_URL") or default
 
 
@@ -67,25 +78,6 @@ def manage(url, *args, capture=False):
     )
 
 
-# The covering index proposed for Event (see the API report); --with-index adds it to the
-# benchmark's own database only, to measure the read path when the filter SQL is cheap.
-PROPOSED_INDEX = (
-    'CREATE INDEX IF NOT EXISTS "bench_event_country_dates" '
-    'ON "events_event" ("country", "date_start", "date_end")'
-)
-
-
-def set_proposed_index(url, present):
-    statement = PROPOSED_INDEX if present else 'DROP INDEX IF EXISTS "bench_event_country_dates"'
-    code = (
-        "from django.db import connection\n"
-        "with connection.cursor() as c:\n"
-        f"    c.execute({statement!r})\n"
-        "    c.execute('ANALYZE')\n"
-    )
-    manage(url, "shell", "-c", code)
-
-
 def create_postgres_database(url):
     """PostgreSQL needs the database to exist before migrate; create it if missing."""
     import psycopg
@@ -97,7 +89,7 @@ def create_postgres_database(url):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def prepare_database(events, with_index=False):
+def prepare_database(events):
     url = database_url(events)
     if url.startswith(("postgres://", "postgresql://")):
         create_postgres_database(url)
@@ -115,7 +107,6 @@ def prepare_database(events, with_index=False):
         print(f"Loading {events} synthetic events into {url} ...", flush=True)
         manage(url, "flush", "--no-input")
         manage(url, "generate_synthetic", "--events", str(events), "--seed", "1")
-    set_proposed_index(url, with_index)
     return url
 
 
@@ -319,8 +310,8 @@ def check_same_bodies(api_port, raw_port):
 # -- report -----------------------------------------------------------------------------
 
 
-def run(events, duration, rounds, clients_list, check_timeout, with_index):
-    url = prepare_database(events, with_index)
+def run(events, duration, rounds, clients_list, check_timeout):
+    url = prepare_database(events)
     rows = []
     with (
         server(url) as (api_port, api_master),
@@ -336,9 +327,12 @@ def run(events, duration, rounds, clients_list, check_timeout, with_index):
                 for _ in range(rounds):
                     api = max(api, requests_per_second(api_port, path, clients, duration))
                     raw = max(raw, requests_per_second(raw_port, path, clients, duration))
-                passed = api / raw >= TARGETS["list"]
                 name = f"{kind} list, {clients} clients (req/s)"
-                rows.append((name, api, raw, passed, f">= {TARGETS['list']:.0%}"))
+                if kind in TARGETED_LISTS:
+                    passed, target = api / raw >= TARGETS["list"], f">= {TARGETS['list']:.0%}"
+                else:
+                    passed, target = None, "(info)"
+                rows.append((name, api, raw, passed, target))
                 print(f"[{events}] {name}: api {api:.1f} raw {raw:.1f}", flush=True)
         growth = export_memory_growth(api_port, api_master)
         api_rate, api_rows, api_ttfb = export_rate(api_port)
@@ -386,24 +380,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per measure")
     parser.add_argument("--clients", default="2,8", help="comma-separated client counts")
     parser.add_argument("--no-timeout-check", action="store_true")
-    parser.add_argument(
-        "--with-index",
-        action="store_true",
-        help="add the proposed (country, date_start, date_end) index to the bench database",
-    )
     args = parser.parse_args()
     sizes = [100_000, 1_000_000] if args.full else [args.events]
     clients = [int(c) for c in args.clients.split(",")]
     failed = False
     for events in sizes:
-        rows = run(
-            events,
-            args.duration,
-            args.rounds,
-            clients,
-            not args.no_timeout_check,
-            args.with_index,
-        )
+        rows = run(events, args.duration, args.rounds, clients, not args.no_timeout_check)
         print_table(events, rows)
         failed |= any(passed is False for *_, passed, _ in rows)
     sys.exit(1 if failed else 0)
