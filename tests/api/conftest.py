@@ -136,3 +136,9 @@ def world(db):
         "events": events,
         "positions": positions,
     }
+
+
+def listed(response, key):
+    """The sorted ``key`` values of a successful list response's rows."""
+    assert response.status_code == 200, response.content
+    return sorted(row[key] for row in response.json()["results"])

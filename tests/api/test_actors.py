@@ -2,6 +2,7 @@ import pytest
 
 from actors.models import Actor
 
+from .conftest import listed
 from .factories import many_actors
 
 pytestmark = pytest.mark.django_db
@@ -10,8 +11,7 @@ URL = "/api/v1/actors/"
 
 
 def slugs(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["slug"] for row in response.json()["results"])
+    return listed(response, "slug")
 
 
 def test_actor_representation(api_client, world):

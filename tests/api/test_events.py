@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from events.models import Event, EventActor, EventSource
 
+from .conftest import listed
 from .factories import many_events
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +14,7 @@ URL = "/api/v1/events/"
 
 
 def titles(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["title"] for row in response.json()["results"])
+    return listed(response, "title")
 
 
 # -- representation ---------------------------------------------------------------------

@@ -2,14 +2,15 @@ import pytest
 
 from tests.factories import IssueFactory
 
+from .conftest import listed
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/issues/"
 
 
 def slugs(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["slug"] for row in response.json()["results"])
+    return listed(response, "slug")
 
 
 def test_issue_by_slug(api_client, world):

@@ -2,6 +2,7 @@ import pytest
 
 from events.models import Position
 
+from .conftest import listed
 from .factories import many_positions
 
 pytestmark = pytest.mark.django_db
@@ -10,8 +11,7 @@ URL = "/api/v1/positions/"
 
 
 def summaries(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["summary"] for row in response.json()["results"])
+    return listed(response, "summary")
 
 
 IRGC = "The IRGC resists security-sector reform."

@@ -1,5 +1,6 @@
 import pytest
 
+from .conftest import listed
 from .factories import many_sources
 
 pytestmark = pytest.mark.django_db
@@ -8,8 +9,7 @@ URL = "/api/v1/sources/"
 
 
 def titles(response):
-    assert response.status_code == 200, response.content
-    return sorted(row["title"] for row in response.json()["results"])
+    return listed(response, "title")
 
 
 def test_source_has_api_url_and_source_url(api_client, world):
