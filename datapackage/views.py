@@ -5,6 +5,7 @@ as immutable. ``latest`` is a short-lived redirect to the versioned URL: caches 
 immutable file, and the client sees which version it got.
 """
 
+import functools
 import json
 
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -75,14 +76,6 @@ def _not_found(detail):
     return JsonResponse({"detail": detail}, status=404)
 
 
-def _release(version):
-    if version == "latest":
-        return Release.objects.latest_release()
-    if not RELEASE_RE.match(version):
-        return None
-    return Release.objects.filter(version=version).first()
-
-
 def _latest_redirect(name, **kwargs):
     release = Release.objects.latest_release()
     if release is None:
@@ -90,6 +83,30 @@ def _latest_redirect(name, **kwargs):
     response = HttpResponseRedirect(reverse(name, kwargs={"version": release.version, **kwargs}))
     response["Cache-Control"] = f"public, max-age={LATEST_MAX_AGE}"
     return response
+
+
+def release_download(route_name):
+    """A download view of one release: ``latest`` redirects, an unknown version is a 404.
+
+    The wrapped view receives the Release instead of the version string.
+    """
+
+    def decorator(view):
+        @require_safe
+        @functools.wraps(view)
+        def wrapper(request, version, **kwargs):
+            if version == "latest":
+                return _latest_redirect(route_name, **kwargs)
+            release = None
+            if RELEASE_RE.match(version):
+                release = Release.objects.filter(version=version).first()
+            if release is None:
+                return _not_found(f"No release {version}.")
+            return view(request, release, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _etag_matches(request, etag):
@@ -115,13 +132,8 @@ def _serve(request, path, *, etag, content_type, filename=None):
     return response
 
 
-@require_safe
-def download_zip(request, version):
-    if version == "latest":
-        return _latest_redirect("datapackage-zip")
-    release = _release(version)
-    if release is None:
-        return _not_found(f"No release {version}.")
+@release_download("datapackage-zip")
+def download_zip(request, release):
     return _serve(
         request,
         release_paths(release.version)[1],
@@ -131,13 +143,8 @@ def download_zip(request, version):
     )
 
 
-@require_safe
-def download_descriptor(request, version):
-    if version == "latest":
-        return _latest_redirect("datapackage-descriptor")
-    release = _release(version)
-    if release is None:
-        return _not_found(f"No release {version}.")
+@release_download("datapackage-descriptor")
+def download_descriptor(request, release):
     return _serve(
         request,
         release_paths(release.version)[0] / "datapackage.json",
@@ -151,11 +158,11 @@ def download_resource(request, version, resource):
     if resource not in RESOURCES_BY_NAME:
         known = ", ".join(RESOURCES_BY_NAME)
         return _not_found(f"No resource {resource!r}. Resources: {known}.")
-    if version == "latest":
-        return _latest_redirect("datapackage-resource", resource=resource)
-    release = _release(version)
-    if release is None:
-        return _not_found(f"No release {version}.")
+    return _download_resource(request, version, resource=resource)
+
+
+@release_download("datapackage-resource")
+def _download_resource(request, release, resource):
     folder = release_paths(release.version)[0]
     try:
         with open(folder / "datapackage.json", encoding="utf-8") as handle:
