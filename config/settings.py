@@ -101,6 +101,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Several checkouts may test against one PostgreSQL server: each can name its test database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
