@@ -10,6 +10,7 @@ from common.models import (
     choices_check,
     pattern_check,
 )
+from common.rules import Acyclic
 
 from .choices import ActorKind
 
@@ -98,3 +99,6 @@ class ActorAlias(TimestampedModel):
 
     def __str__(self):
         return self.alias
+
+
+HIERARCHY_RULE = Acyclic(Actor, "parent")

@@ -12,6 +12,7 @@ from common.models import (
     date_precision_checks,
     pattern_check,
 )
+from common.rules import CitedBy
 
 from .choices import DatePrecision, EventType, GeoPrecision, Role, SourceType, Stance
 
@@ -250,3 +251,7 @@ class PositionSource(models.Model):
 
     def __str__(self):
         return f"{self.source} — {self.quote[:60]}"
+
+
+# Every event and position cites at least one source (see common.rules).
+CITATION_RULES = (CitedBy(Event), CitedBy(Position))
