@@ -3,12 +3,12 @@ from collections import defaultdict
 import django_filters
 from django.db.models import Q
 
-from common.api import (
+from common.api.filters import (
+    CountryFilter,
     MultiValueChoiceFilter,
     MultiValueModelFilter,
+    SearchFilter,
     any_contains,
-    country_filter,
-    search_filter,
 )
 
 from .choices import ActorKind
@@ -34,21 +34,58 @@ def actor_tree_ids(roots):
     return found
 
 
+class ActorFilter(MultiValueModelFilter):
+    """Actor slugs: rows in which any of those actors takes part, in any of ``fields``
+    (a relation names two actors: ``?actor=`` matches either side)."""
+
+    tree = False
+
+    def __init__(self, *args, fields=("actor",), **kwargs):
+        self.fields = tuple(fields)
+        kwargs.setdefault("queryset", Actor.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+    def actor_ids(self, actors):
+        return actor_tree_ids(actors) if self.tree else {actor.pk for actor in actors}
+
+    def condition(self, actors):
+        ids = self.actor_ids(actors)
+        condition = Q()
+        for name in self.fields:
+            condition |= Q(**{f"{name}_id__in": ids})
+        return condition
+
+
+class ActorTreeFilter(ActorFilter):
+    """Actor slugs: rows in which those actors or any actor below them (at any depth)
+    take part."""
+
+    tree = True
+
+
+class ActorSearchFilter(SearchFilter):
+    """Names, short names and aliases: "Ansar Allah" finds the Houthis."""
+
+    def condition(self, terms):
+        aliases = ActorAlias.objects.filter(any_contains(["alias"], terms)).values("actor_id")
+        return super().condition(terms) | Q(pk__in=aliases)
+
+
 class ActorFilterSet(django_filters.FilterSet):
     kind = MultiValueChoiceFilter(choices=ActorKind.choices, help_text="Actor kind.")
-    country = country_filter(help_text="ISO 3166-1 alpha-2 code of the actor's home state.")
+    country = CountryFilter(help_text="ISO 3166-1 alpha-2 code of the actor's home state.")
     parent = MultiValueModelFilter(
         field_name="parent",
         queryset=Actor.objects.all(),
         to_field_name="slug",
         help_text="Slug of the parent actor (its direct children match).",
     )
-    q = search_filter("Text in the name, short name or any alias (case-insensitive).")
+    q = ActorSearchFilter(
+        fields=["name", "short_name"],
+        help_text="Text in the name, short name or any alias (case-insensitive).",
+    )
 
     class Meta:
         model = Actor
         fields = []
-
-    def search(self, queryset, name, value):
-        aliases = ActorAlias.objects.filter(any_contains(["alias"], value)).values("actor_id")
-        return queryset.filter(any_contains(["name", "short_name"], value) | Q(pk__in=aliases))

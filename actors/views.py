@@ -1,16 +1,14 @@
 from django.db.models import Prefetch
-from rest_framework.viewsets import ModelViewSet
 
-from common.api import DatasetViewSetMixin, list_schema
+from common.api.viewsets import SLUG_REGEX, DatasetViewSet
 
 from .filters import ActorFilterSet
 from .models import Actor, ActorAlias
-from .serializers import ACTOR_ROWS, ActorSerializer
+from .serializers import ActorSerializer
 from .tables import ACTORS
 
 
-@list_schema(ActorSerializer)
-class ActorViewSet(DatasetViewSetMixin, ModelViewSet):
+class ActorViewSet(DatasetViewSet):
     """States, forces, groups, organisations and people, with their hierarchy and aliases."""
 
     queryset = Actor.objects.all()
@@ -18,7 +16,7 @@ class ActorViewSet(DatasetViewSetMixin, ModelViewSet):
     filterset_class = ActorFilterSet
     ordering_fields = ["slug", "name", "kind", "country", "created", "updated"]
     lookup_field = "slug"
-    rows = ACTOR_ROWS
+    lookup_value_regex = SLUG_REGEX
     table = ACTORS
 
     def get_queryset(self):

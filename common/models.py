@@ -1,4 +1,5 @@
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 
 # Patterns shared by the model validators and the database check constraints.
@@ -14,6 +15,36 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FieldCheckConstraint(models.CheckConstraint):
+    """A check constraint whose violation is reported on ``field``, in the constraint's words.
+
+    The same words reach everyone who is refused: the admin form and the API (through
+    ``full_clean``), the data package validator (which reads the message from the model)
+    and, for a write that gets past both, the API's database-error handler.
+    """
+
+    def __init__(self, *args, field=None, **kwargs):
+        self.field = field
+        super().__init__(*args, **kwargs)
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            if self.field is None:
+                raise
+            raise ValidationError({self.field: error.error_list}) from None
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        if self.field is not None:
+            kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other):
+        return super().__eq__(other) and getattr(other, "field", None) == self.field
 
 
 def choices_check(field, choices, name, *, blank=False):
@@ -44,27 +75,30 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
             f"{prefix}_date_precision_valid",
             blank=nullable_start,
         ),
-        models.CheckConstraint(
+        FieldCheckConstraint(
             condition=Q(date_end__isnull=True) | Q(date_end__gte=models.F("date_start")),
             name=f"{prefix}_date_end_after_start",
             violation_error_message="date_end must not come before date_start",
+            field="date_end",
         ),
-        models.CheckConstraint(
+        FieldCheckConstraint(
             condition=~Q(date_precision="month") | Q(date_start__day=1),
             name=f"{prefix}_month_precision_first_day",
             violation_error_message=(
                 "a month-precision date is stored as the first day of its month"
             ),
+            field="date_start",
         ),
-        models.CheckConstraint(
+        FieldCheckConstraint(
             condition=~Q(date_precision="year") | Q(date_start__day=1, date_start__month=1),
             name=f"{prefix}_year_precision_first_january",
             violation_error_message="a year-precision date is stored as 1 January of its year",
+            field="date_start",
         ),
     ]
     if nullable_start:
         checks.append(
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=(
                     Q(date_start__isnull=True, date_precision="", date_end__isnull=True)
                     | (Q(date_start__isnull=False) & ~Q(date_precision=""))
@@ -74,6 +108,7 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
                     "a dated row needs a date_precision; an undated one has neither "
                     "date_precision nor date_end"
                 ),
+                field="date_precision",
             )
         )
     return checks

@@ -14,6 +14,14 @@ from dataclasses import dataclass
 # reported as an error rather than followed (the curated hierarchy is 4 levels deep).
 MAX_HIERARCHY_DEPTH = 64
 
+# Rules the database enforces beyond its constraints (with triggers), for error messages.
+_DATABASE_RULES = []
+
+
+def database_rules():
+    """The rules enforced by database triggers; their name appears in the database's error."""
+    return list(_DATABASE_RULES)
+
 
 @dataclass(frozen=True)
 class CitedBy:
@@ -51,6 +59,14 @@ class Acyclic:
     model: type
     field: str = "parent"
     max_depth: int = MAX_HIERARCHY_DEPTH
+
+    def __post_init__(self):
+        _DATABASE_RULES.append(self)
+
+    @property
+    def name(self):
+        """The name the database trigger raises with, e.g. ``actor_parent_acyclic``."""
+        return f"{self.model._meta.model_name}_{self.field}_acyclic"
 
     @property
     def noun(self):

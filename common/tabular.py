@@ -133,12 +133,15 @@ class Table:
         for row in values.iterator(chunk_size=chunk_size):
             yield [format_value(value) for value in row]
 
-    def csv_chunks(self, queryset=None, *, rows_per_chunk=1000):
+    def csv_chunks(self, queryset=None, *, rows_per_chunk=1000, counter=None):
         """Yield the table as CSV text in chunks: the header first, then the rows.
 
-        The bytes are those of writing ``rows()``; only columns whose values csv.writer would
-        write differently from ``format_value`` are formatted, which makes exports of large
-        tables about twice as fast.
+        The one CSV writer: the API's ``?format=csv`` streams these chunks and the data
+        package build writes them to its files, so both give the same bytes by
+        construction. The bytes are those of writing ``rows()``; only columns whose values
+        csv.writer would write differently from ``format_value`` are formatted, which makes
+        exports of large tables about twice as fast. ``counter`` is called with the number
+        of rows written so far after each chunk.
         """
         if queryset is None:
             queryset = self.model._default_manager.all()
@@ -150,6 +153,7 @@ class Table:
         writer = csv.writer(buffer, **CSV_DIALECT)
         writer.writerow(self.header)
         batch = []
+        count = 0
         for row in values.iterator(chunk_size=2000):
             if formatted:
                 row = list(row)
@@ -158,12 +162,18 @@ class Table:
             batch.append(row)
             if len(batch) == rows_per_chunk:
                 writer.writerows(batch)
+                count += len(batch)
                 batch.clear()
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+                if counter is not None:
+                    counter(count)
         writer.writerows(batch)
+        count += len(batch)
         yield buffer.getvalue()
+        if counter is not None:
+            counter(count)
 
 
 # csv.writer already writes these values as format_value does: None as "", str as is,

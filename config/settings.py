@@ -156,7 +156,7 @@ def throttle_rate(name, default):
     return None if value.lower() in {"", "none", "off"} else value
 
 
-# The API's behaviour lives in common/api.py: strict parameters, JSON errors, pagination.
+# The API's behaviour lives in common/api/, one module per concern.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an anonymous write gets 401 with a WWW-Authenticate header.
@@ -168,19 +168,20 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "common.api.FilterBackend",
-        "common.api.StrictOrderingFilter",
+        "common.api.filters.FilterBackend",
+        "common.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.ContentNegotiation",
-    "DEFAULT_THROTTLE_CLASSES": ["common.api.AnonRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": throttle_rate("ANON_THROTTLE_RATE", "1000/hour")},
-    "EXCEPTION_HANDLER": "common.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": "format",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -26,5 +26,5 @@ urlpatterns = [
 ]
 
 # Errors outside DRF's views (an unknown /api/ path) are JSON under /api/ as well.
-handler404 = "common.api.page_not_found"
-handler500 = "common.api.server_error"
+handler404 = "common.api.errors.page_not_found"
+handler500 = "common.api.errors.server_error"

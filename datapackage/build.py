@@ -5,17 +5,13 @@ byte-wise on every database), one CSV dialect, canonical values (common.tabular)
 build timestamps in the data. The whole build reads one snapshot of the database.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import os
 from pathlib import Path
 
 from django.db import connections, transaction
-
-from common.tabular import CSV_DIALECT
 
 from .progress import SILENT
 from .schema import DATAPACKAGE_MAJOR, RESOURCES, SEMVER_RE, package_descriptor
@@ -81,27 +77,26 @@ class HashingWriter:
 
 
 def write_table(table, path, *, using="default", progress=SILENT):
-    """Stream one table to ``path`` as CSV; return (rows, bytes, sha256 hex)."""
+    """Stream one table to ``path`` as CSV; return (rows, bytes, sha256 hex).
+
+    The bytes are those the API's ``?format=csv`` streams: both come from
+    ``Table.csv_chunks``.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
     queryset = table.model._default_manager.using(using).all()
-    count = 0
+    written = [0]
+
+    def count(rows):
+        written[0] = rows
+        progress.update(f"build {table.name}", rows)
+
     with open(tmp, "wb") as handle:
         out = HashingWriter(handle)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, **CSV_DIALECT)
-        writer.writerow(table.header)
-        for row in table.rows(queryset):
-            writer.writerow(row)
-            count += 1
-            if count % ROWS_PER_WRITE == 0:
-                out.write(buffer.getvalue().encode("utf-8"))
-                buffer.seek(0)
-                buffer.truncate()
-                progress.update(f"build {table.name}", count)
-        out.write(buffer.getvalue().encode("utf-8"))
+        for chunk in table.csv_chunks(queryset, rows_per_chunk=ROWS_PER_WRITE, counter=count):
+            out.write(chunk.encode("utf-8"))
     os.replace(tmp, path)
-    progress.update(f"build {table.name}", count, final=True)
-    return count, out.bytes, out.sha256.hexdigest()
+    progress.update(f"build {table.name}", written[0], final=True)
+    return written[0], out.bytes, out.sha256.hexdigest()
 
 
 def files_info(folder):

@@ -16,7 +16,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.settings import api_settings
 
-from common.api import UnknownQueryParameters
+from common.api.params import check_query_params
 
 from .models import Release
 from .release import release_paths
@@ -63,9 +63,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         accepted = {api_settings.URL_FORMAT_OVERRIDE}
         if self.action == "list":
             accepted |= {"page", "page_size"}
-        unknown = set(request.query_params) - accepted
-        if unknown:
-            raise UnknownQueryParameters(unknown, accepted)
+        check_query_params(request.query_params, accepted=accepted)
 
 
 # ---------------------------------------------------------------------------------------

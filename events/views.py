@@ -1,46 +1,27 @@
 from django.db.models import Prefetch
-from rest_framework.viewsets import ModelViewSet
 
-from common.api import CSVRenderer, DatasetViewSetMixin, GeoJSONRenderer, list_schema
+from common.api.viewsets import SLUG_REGEX, DatasetViewSet
 
 from .filters import EventFilterSet, IssueFilterSet, PositionFilterSet, SourceFilterSet
 from .models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
-from .serializers import (
-    EVENT_ROWS,
-    ISSUE_ROWS,
-    POSITION_ROWS,
-    SOURCE_ROWS,
-    EventSerializer,
-    IssueSerializer,
-    PositionSerializer,
-    SourceSerializer,
-)
+from .serializers import EventSerializer, IssueSerializer, PositionSerializer, SourceSerializer
 from .tables import EVENTS, ISSUES, POSITIONS, SOURCES
 
 
-@list_schema(SourceSerializer)
-class SourceViewSet(DatasetViewSetMixin, ModelViewSet):
+class SourceViewSet(DatasetViewSet):
     """The documents that events and positions cite."""
 
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
     ordering_fields = ["id", "title", "publisher", "published", "source_type", "created"]
-    rows = SOURCE_ROWS
     table = SOURCES
 
     def get_queryset(self):
         return Source.objects.all()
 
 
-@list_schema(
-    EventSerializer,
-    formats=("csv", "geojson"),
-    description="Events with their participants and citations. `?format=csv` streams every "
-    "matching event with the data package's columns, in id order; `?format=geojson` streams "
-    "a FeatureCollection of the matching events that have coordinates, in id order.",
-)
-class EventViewSet(DatasetViewSetMixin, ModelViewSet):
+class EventViewSet(DatasetViewSet):
     """What happened, where and when, who took part, and which sources say so."""
 
     queryset = Event.objects.all()
@@ -57,9 +38,8 @@ class EventViewSet(DatasetViewSetMixin, ModelViewSet):
         "created",
         "updated",
     ]
-    rows = EVENT_ROWS
     table = EVENTS
-    list_formats = (CSVRenderer, GeoJSONRenderer)
+    list_formats = ("csv", "geojson")
 
     def get_queryset(self):
         return Event.objects.prefetch_related(
@@ -68,8 +48,7 @@ class EventViewSet(DatasetViewSetMixin, ModelViewSet):
         )
 
 
-@list_schema(IssueSerializer)
-class IssueViewSet(DatasetViewSetMixin, ModelViewSet):
+class IssueViewSet(DatasetViewSet):
     """Questions on which actors take positions."""
 
     queryset = Issue.objects.all()
@@ -77,22 +56,20 @@ class IssueViewSet(DatasetViewSetMixin, ModelViewSet):
     filterset_class = IssueFilterSet
     ordering_fields = ["slug", "name", "country", "created", "updated"]
     lookup_field = "slug"
-    rows = ISSUE_ROWS
+    lookup_value_regex = SLUG_REGEX
     table = ISSUES
 
     def get_queryset(self):
         return Issue.objects.all()
 
 
-@list_schema(PositionSerializer)
-class PositionViewSet(DatasetViewSetMixin, ModelViewSet):
+class PositionViewSet(DatasetViewSet):
     """What each actor stood for on each issue, with the sources that say so."""
 
     queryset = Position.objects.all()
     serializer_class = PositionSerializer
     filterset_class = PositionFilterSet
     ordering_fields = ["id", "date_start", "date_end", "stance", "created", "updated"]
-    rows = POSITION_ROWS
     table = POSITIONS
 
     def get_queryset(self):

@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError
 from rest_framework.test import APIRequestFactory
 
-from common.api import exception_handler
+from common.api.errors import exception_handler
 
 from .factories import many_events
 
@@ -123,8 +123,45 @@ def test_invalid_write_body_is_400_with_errors(user_with, db):
     assert {"slug", "name"} <= set(body["errors"])
 
 
-def test_integrity_error_is_400_not_500():
+def handled(error):
     request = APIRequestFactory().post("/api/v1/events/")
-    response = exception_handler(IntegrityError("UNIQUE constraint failed"), {"request": request})
+    response = exception_handler(error, {"request": request})
     assert response.status_code == 400
-    assert "UNIQUE constraint failed" in str(response.data["errors"])
+    return response.data["errors"]
+
+
+def test_integrity_error_is_400_not_500_and_never_shows_database_text():
+    errors = handled(IntegrityError("UNIQUE constraint failed"))
+    assert "constraint failed" not in str(errors)
+    assert "refused" in errors["non_field_errors"][0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # PostgreSQL and SQLite name a check constraint differently.
+        'new row for relation "events_event" violates check constraint '
+        '"event_date_end_after_start"',
+        "CHECK constraint failed: event_date_end_after_start",
+    ],
+)
+def test_check_constraint_error_is_the_rules_words_on_its_field(text):
+    errors = handled(IntegrityError(text))
+    assert errors == {"date_end": ["date_end must not come before date_start"]}
+
+
+def test_sqlite_unique_error_is_worded_from_the_model():
+    text = (
+        "UNIQUE constraint failed: events_eventactor.event_id, events_eventactor.actor_id, "
+        "events_eventactor.role"
+    )
+    errors = handled(IntegrityError(text))
+    assert "events_eventactor" not in str(errors)
+    assert "event participant" in errors["non_field_errors"][0]
+
+
+def test_trigger_error_is_the_hierarchy_rules_words():
+    from actors.models import HIERARCHY_RULE
+
+    errors = handled(IntegrityError(f"{HIERARCHY_RULE.name}: cycle"))
+    assert errors == {"parent": [HIERARCHY_RULE.message]}

@@ -1,0 +1,325 @@
+"""Filter classes that own their logic, and the backends that apply them.
+
+Every filter reads a parameter that may repeat (``?x=a&x=b``) and may hold comma-separated
+values (``?x=a,b``), checks each value (a bad one is a 400 naming the parameter) and adds
+one condition. drf-spectacular documents each as an array of the item schema given.
+"""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+from rest_framework import exceptions, filters
+
+from common.models import COUNTRY_PATTERN
+
+MAX_ID = 2**63 - 1
+
+
+class CommaSeparatedInput(forms.TextInput):
+    """Reads a parameter that may repeat and may hold comma-separated values."""
+
+    split = True
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        if self.split:
+            values = [part for value in values if value for part in value.split(",")]
+        return [value.strip() for value in values if value and value.strip()]
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ",".join(str(item) for item in value)
+        return super().format_value(value)
+
+
+class RepeatedInput(CommaSeparatedInput):
+    """For free text, which may contain commas: values only repeat."""
+
+    split = False
+
+
+class MultiValueField(forms.Field):
+    """A list of strings, each normalised and checked by ``check`` (which raises or returns)."""
+
+    widget = CommaSeparatedInput
+
+    def __init__(self, *, check=None, **kwargs):
+        self.check = check
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        if self.check is not None:
+            values = [self.check(item) for item in values]
+        return values
+
+
+def _document(filter_, item_schema, help_text):
+    schema = dict(item_schema)
+    if help_text:
+        schema["description"] = help_text
+    set_override(filter_, "field", schema)
+
+
+class MultiValueFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values of ``field_name``; ``check`` validates and normalises each.
+
+    Subclassing MultipleChoiceFilter makes drf-spectacular document it as an array;
+    ``item_schema`` is the OpenAPI schema of one value.
+    """
+
+    field_class = MultiValueField
+    lookup = "in"
+    item_schema = {"type": "string"}
+
+    def __init__(self, *args, item_schema=None, split=True, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", CommaSeparatedInput if split else RepeatedInput)
+        super().__init__(*args, **kwargs)
+        _document(self, item_schema or self.item_schema, kwargs.get("help_text"))
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(self.condition(value))
+
+    def condition(self, values):
+        return Q(**{f"{self.field_name}__{self.lookup}": values})
+
+
+class MultiValueChoiceFilter(MultiValueFilter):
+    """Values from a controlled vocabulary; an unknown value is a 400 naming the parameter."""
+
+    field_class = django_filters.fields.MultipleChoiceField
+
+    def __init__(self, *args, choices, **kwargs):
+        item_schema = {"type": "string", "enum": [value for value, _ in choices]}
+        super().__init__(*args, choices=choices, item_schema=item_schema, **kwargs)
+
+
+def regex_check(pattern, description, normalise=str):
+    """A value check for MultiValueField: normalise, then require a full regex match."""
+    compiled = re.compile(pattern)
+
+    def check(value):
+        value = normalise(value)
+        if not compiled.match(value):
+            raise forms.ValidationError(
+                "'%(value)s' is not %(what)s.", params={"value": value, "what": description}
+            )
+        return value
+
+    return check
+
+
+class CountryFilter(MultiValueFilter):
+    """ISO 3166-1 alpha-2 codes, case-insensitive."""
+
+    item_schema = {"type": "string", "pattern": COUNTRY_PATTERN}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "country")
+        check = regex_check(COUNTRY_PATTERN, "an ISO 3166-1 alpha-2 code such as SY", str.upper)
+        super().__init__(*args, check=check, **kwargs)
+
+
+class SearchFilter(MultiValueFilter):
+    """``q``: case-insensitive text search in ``fields``; repeated values mean any of them.
+
+    Subclasses extend ``condition`` to search related rows (an actor's aliases).
+    """
+
+    def __init__(self, *args, fields, **kwargs):
+        self.fields = list(fields)
+        super().__init__(*args, split=False, **kwargs)
+
+    def condition(self, terms):
+        return any_contains(self.fields, terms)
+
+
+def any_contains(fields, terms):
+    condition = Q()
+    for term in terms:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": term})
+    return condition
+
+
+class IdMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Checks integer keys before the database sees them: a value past 64 bits is a 400
+    naming the parameter, not an overflow in the database driver."""
+
+    def clean(self, value):
+        if self.to_field_name is None and value:
+            for item in value:
+                if not (item.isascii() and item.isdigit() and int(item) <= MAX_ID):
+                    raise forms.ValidationError(
+                        "'%(value)s' is not an id (a whole number).", params={"value": item}
+                    )
+        return super().clean(value)
+
+
+class MultiValueModelFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows named by their public key; an unknown key is a 400 naming the parameter."""
+
+    field_class = IdMultipleChoiceField
+
+    def __init__(self, *args, item_schema=None, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", CommaSeparatedInput)
+        super().__init__(*args, **kwargs)
+        default = {"type": "string"} if kwargs.get("to_field_name") else {"type": "integer"}
+        _document(self, item_schema or default, kwargs.get("help_text"))
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(self.condition(value))
+
+    def condition(self, rows):
+        return Q(**{f"{self.field_name}__in": rows})
+
+
+class CitedByFilter(MultiValueModelFilter):
+    """``source``: rows that cite any of the given sources (ids), through ``citations``."""
+
+    def __init__(self, *args, citations, **kwargs):
+        self.citations = citations
+        super().__init__(*args, **kwargs)
+
+    def condition(self, sources):
+        model = self.model._meta.get_field(self.citations).related_model
+        link = self.model._meta.get_field(self.citations).field.attname
+        return Q(pk__in=model.objects.filter(source__in=sources).values(link))
+
+
+def date_overlap(*, after=None, before=None):
+    """Rows whose [date_start, date_end or date_start] overlaps [after, before], inclusive.
+
+    A date is stored as the first day of its period ("August 2019" is 2019-08-01 with
+    precision month), so a row's range ends with the last day of its period: an event of
+    August 2019 matches ``date_after=2019-08-15``. Written without COALESCE so the date_start
+    and date_end indexes can serve it; an undated row (null date_start) never matches a bound.
+    """
+    condition = Q()
+    if after is not None:
+        periods = {
+            "day": after,
+            "month": after.replace(day=1),
+            "year": after.replace(month=1, day=1),
+        }
+        ends_after = Q()
+        for precision, period_start in periods.items():
+            ends_after |= Q(date_precision=precision) & (
+                Q(date_end__gte=period_start)
+                | Q(date_end__isnull=True, date_start__gte=period_start)
+            )
+        condition &= ends_after
+    if before is not None:
+        condition &= Q(date_start__lte=before)
+    return condition
+
+
+class DateOverlapFilter(django_filters.DateFilter):
+    """``date_after`` / ``date_before``: inclusive, matched against the row's date range."""
+
+    def __init__(self, *args, bound, **kwargs):
+        assert bound in ("after", "before")
+        self.bound = bound
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(date_overlap(**{self.bound: value}))
+
+
+def date_filters():
+    """The pair of date filters every dated resource offers."""
+    return (
+        DateOverlapFilter(
+            bound="after",
+            help_text="ISO date; rows whose date range ends on or after it (inclusive). A "
+            "month- or year-precision date covers its whole month or year.",
+        ),
+        DateOverlapFilter(
+            bound="before",
+            help_text="ISO date; rows whose date range starts on or before it (inclusive).",
+        ),
+    )
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when no filter parameter is given.
+
+    Building a FilterSet copies every filter and builds a form; a plain list needs neither.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+ORDERING_TERM = re.compile(r"-?[a-z_]+\Z")
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """``ordering`` over the view's ``ordering_fields``; an unknown field is a 400.
+
+    The primary key is appended as a tie-breaker so pages never overlap or skip rows.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if not raw:
+            return self.get_default_ordering(view)
+        terms = [term.strip() for term in raw.split(",") if term.strip()]
+        valid = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+        invalid = [
+            term for term in terms if not ORDERING_TERM.match(term) or term.lstrip("-") not in valid
+        ]
+        if invalid or not terms:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering field(s): {', '.join(invalid) or raw}. "
+                        f"Accepted: {', '.join(valid)} (prefix '-' for descending)."
+                    ]
+                }
+            )
+        if not any(term.lstrip("-") in ("id", "pk") for term in terms):
+            terms.append("pk")
+        return terms
+
+    def get_schema_operation_parameters(self, view):
+        names = list(getattr(view, "ordering_fields", []))
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Comma-separated fields to sort by; prefix '-' for descending. "
+                    "Ties are broken by the primary key."
+                ),
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [prefix + name for name in names for prefix in ("", "-")],
+                    },
+                },
+            }
+        ]

@@ -1,0 +1,95 @@
+"""Serializer pieces every resource shares: model validation and strict keys."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from common.services import update_row
+
+from .errors import django_error_detail
+
+
+class FullCleanMixin:
+    """Runs the model's own validation (fields, clean(), unique and check constraints).
+
+    Every database rule is thus answered as a 400, in the rule's own words and naming the
+    field, before the write. ``nested_fields`` are the serializer's lists written to other
+    tables (by the resource's service functions).
+    """
+
+    nested_fields = ()
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in self.nested_fields:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_error_detail(exc)) from exc
+        return attrs
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A row named by its integer id: ``1`` or ``"1"``, never ``1.5``, ``true`` or 2**64."""
+
+    default_error_messages = {
+        "incorrect_type": "Incorrect type. Expected an id (a whole number), received {data_type}.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type="str")
+        if not 0 < int(data) < 2**63:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+def unique_items(items, key, message):
+    """Reject duplicates in a nested list before the database's unique constraint does."""
+    seen, errors, duplicate = set(), [], False
+    for item in items:
+        value = key(item)
+        if value in seen:
+            errors.append({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+            duplicate = True
+        else:
+            errors.append({})
+        seen.add(value)
+    if duplicate:
+        raise serializers.ValidationError(errors)
+
+
+class DatasetSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """A resource's serializer: its ``Meta.fields`` are the one declaration of the resource's
+    shape (the list path derives its rows from them), and its writes go through the
+    resource's service functions, which store only the fields given."""
+
+    create_function = None  # staticmethod(fn(**validated_data)) -> instance
+    update_function = None  # staticmethod(fn(instance, **validated_data)) -> instance
+
+    def create(self, validated_data):
+        if self.create_function is not None:
+            return self.create_function(**validated_data)
+        return self.Meta.model._default_manager.create(**validated_data)
+
+    def update(self, instance, validated_data):
+        if self.update_function is not None:
+            return self.update_function(instance, **validated_data)
+        return update_row(instance, validated_data)
+
+
+class PublicKeyMixin:
+    """A slug is a published key: it never changes."""
+
+    def validate_slug(self, value):
+        if self.instance is not None and value != self.instance.slug:
+            raise serializers.ValidationError("A published slug never changes.")
+        return value
