@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import DatasetAdmin
+
 from .models import Actor, ActorAlias
 
 
@@ -27,13 +29,12 @@ class ChildActorInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(DatasetAdmin):
     list_display = ["name", "slug", "short_name", "kind", "country", "parent", "wikidata_id"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
     search_fields = ["slug", "name", "short_name", "aliases__alias", "wikidata_id"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["created", "updated"]
     inlines = [ActorAliasInline, ChildActorInline]
     fieldsets = [
         (None, {"fields": ["slug", "name", "short_name", "kind", "country", "parent"]}),

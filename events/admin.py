@@ -1,7 +1,20 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
+from common.admin import CitationInline, DatasetAdmin
+
+from .models import (
+    CITATION_RULES,
+    Event,
+    EventActor,
+    EventSource,
+    Issue,
+    Position,
+    PositionSource,
+    Source,
+)
+
+EVENT_CITED, POSITION_CITED = CITATION_RULES
 
 
 class EventActorInline(admin.TabularInline):
@@ -11,47 +24,34 @@ class EventActorInline(admin.TabularInline):
     verbose_name_plural = "participants"
 
 
-class CitationInline(admin.StackedInline):
-    """Citations of a row: every event and position cites at least one source."""
-
-    extra = 0
-    min_num = 1
-    autocomplete_fields = ["source"]
-    verbose_name_plural = "citations"
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # The admin passes min_num but not validate_min, which makes the minimum binding.
-        return super().get_formset(request, obj, validate_min=True, **kwargs)
-
-
 class EventSourceInline(CitationInline):
     model = EventSource
+    rule = EVENT_CITED
 
 
 class PositionSourceInline(CitationInline):
     model = PositionSource
+    rule = POSITION_CITED
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(DatasetAdmin):
     list_display = ["title", "author", "publisher", "published", "source_type", "language"]
     list_filter = ["source_type", "language", "publisher"]
     search_fields = ["title", "author", "publisher", "url"]
     date_hierarchy = "published"
-    readonly_fields = ["created", "updated"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(DatasetAdmin):
     list_display = ["name", "slug", "country"]
     list_filter = ["country"]
     search_fields = ["slug", "name", "description"]
-    readonly_fields = ["created", "updated"]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(DatasetAdmin):
     list_display = [
         "title",
         "date_start",
@@ -70,7 +70,6 @@ class EventAdmin(admin.ModelAdmin):
         "participants__actor__aliases__alias",
     ]
     date_hierarchy = "date_start"
-    readonly_fields = ["created", "updated"]
     inlines = [EventActorInline, EventSourceInline]
     fieldsets = [
         (None, {"fields": ["title", "summary", "event_type", "country"]}),
@@ -93,13 +92,12 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(DatasetAdmin):
     list_display = ["actor", "issue", "stance", "date_start", "date_end", "date_precision"]
     list_select_related = ["actor", "issue"]
     list_filter = ["stance", "issue__country", "issue", "date_precision"]
     search_fields = ["summary", "actor__name", "actor__aliases__alias", "issue__name"]
     autocomplete_fields = ["actor", "issue"]
-    readonly_fields = ["created", "updated"]
     inlines = [PositionSourceInline]
 
 

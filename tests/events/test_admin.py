@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from events.admin import EVENT_CITED, EventAdmin
 from events.models import Event
 from tests.factories import (
     ActorFactory,
@@ -99,34 +100,33 @@ def test_admin_refuses_event_without_citation(admin_client):
     )
     assert response.status_code == 200
     assert not Event.objects.exists()
+    # The same words as the API and the data package validator.
+    assert EVENT_CITED.message in response.content.decode()
 
 
-def test_admin_refuses_month_precision_on_other_day(admin_client):
-    source = SourceFactory()
-    response = admin_client.post(
-        reverse("admin:events_event_add"),
-        event_form(
-            date_start="2015-07-15",
-            **{"citations-0-source": source.pk, "citations-0-quote": "July 2015 trip"},
-        ),
+def test_admin_change_writes_only_the_changed_fields(admin_client, monkeypatch):
+    event = cited_event(title="Old title", summary="Old summary.")
+    citation = event.citations.get()
+    form = event_form(
+        title="New title",
+        summary="Old summary.",
+        **{
+            "citations-INITIAL_FORMS": "1",
+            "citations-0-id": citation.pk,
+            "citations-0-event": event.pk,
+            "citations-0-source": citation.source_id,
+            "citations-0-quote": citation.quote,
+        },
     )
-    assert response.status_code == 200
-    assert not Event.objects.exists()
+    save_form = EventAdmin.save_form
 
+    def save_form_while_another_curator_writes(self, request, form, change):
+        obj = save_form(self, request, form, change)
+        Event.objects.filter(pk=event.pk).update(summary="Changed meanwhile.")
+        return obj
 
-@pytest.mark.parametrize(
-    "model,field",
-    [("event", "source"), ("position", "source"), ("position", "actor"), ("position", "issue")],
-)
-def test_autocomplete_endpoints_answer(admin_client, rows, model, field):
-    if model == "event":
-        app_model, field_name = "eventsource", "source"
-    else:
-        app_model = "position" if field != "source" else "positionsource"
-        field_name = field
-    response = admin_client.get(
-        reverse("admin:autocomplete"),
-        {"term": "", "app_label": "events", "model_name": app_model, "field_name": field_name},
-    )
-    assert response.status_code == 200
-    assert response.json()["results"]
+    monkeypatch.setattr(EventAdmin, "save_form", save_form_while_another_curator_writes)
+    response = admin_client.post(reverse("admin:events_event_change", args=[event.pk]), form)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("New title", "Changed meanwhile.")
