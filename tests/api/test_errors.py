@@ -165,3 +165,100 @@ def test_trigger_error_is_the_hierarchy_rules_words():
 
     errors = handled(IntegrityError(f"{HIERARCHY_RULE.name}: cycle"))
     assert errors == {"parent": [HIERARCHY_RULE.message]}
+
+
+# -- hostile input: every one a JSON 400 (or 404), never a 500 ------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("ordering=--date_start", "ordering"),
+        ("ordering=date_start--", "ordering"),
+        ("q=%00", "q"),
+        ("country=%25s", "country"),
+        ("country=%25(value)s", "country"),
+        ("source=9223372036854775808", "source"),
+        ("source=-11000850566832770252800", "source"),
+        ("source=1e3", "source"),
+        ("date_after=", "date_after"),
+        ("country=", "country"),
+        ("q=", "q"),
+        ("page=99999999999999999999", "page"),
+        ("page_size=-1", "page_size"),
+        ("actor=" + ",".join(["iran"] * 21), "actor"),
+    ],
+)
+def test_hostile_query_is_a_400_naming_the_parameter(api_client, world, query, parameter):
+    body = error(api_client.get(f"{EVENTS}?{query}"), 400)
+    assert list(body["errors"]) == [parameter]
+
+
+def test_percent_in_a_value_is_shown_as_given(api_client, world):
+    body = error(api_client.get(f"{EVENTS}?country=%25s"), 400)
+    assert "'%S'" in body["errors"]["country"][0]
+
+
+def test_q_repeated_past_the_cap_is_a_400(api_client, world):
+    body = error(api_client.get(EVENTS + "?" + "&".join(["q=x"] * 340)), 400)
+    assert "At most 20 values" in body["errors"]["q"][0]
+
+
+def test_q_repeated_up_to_the_cap_is_answered(api_client, world):
+    response = api_client.get(EVENTS + "?" + "&".join(f"q=term{n}" for n in range(20)))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/actors/%00/",
+        "/api/v1/events/%00/",
+        "/api/v1/events/99999999999999999999999/",
+        "/api/v1/events/-1/",
+        "/api/v1/actors/Not-A-Slug/",
+    ],
+)
+def test_impossible_keys_in_the_path_are_404(api_client, world, path):
+    error(api_client.get(path), 404)
+
+
+def test_nul_in_a_written_slug_is_a_400(user_with, db):
+    body = {"slug": "gol\x00an", "name": "Golan", "country": "SY"}
+    response = user_with("add_issue").post("/api/v1/issues/", body, format="json")
+    error(response, 400)
+
+
+def test_deeply_nested_json_is_a_400(user_with, db):
+    body = "[" * 100_000 + "]" * 100_000
+    response = user_with("add_issue").post("/api/v1/issues/", body, content_type="application/json")
+    assert "nested" in error(response, 400)["detail"]
+
+
+def test_a_fractional_source_id_is_refused(user_with, world):
+    body = {
+        "title": "Astana talks",
+        "summary": "Russia, Iran and Turkey meet.",
+        "event_type": "negotiations",
+        "country": "SY",
+        "date_start": "2017-01-23",
+        "date_precision": "day",
+        "citations": [{"source": world["sources"]["lse"].pk + 0.5, "quote": "Talks."}],
+    }
+    response = user_with("add_event").post(EVENTS, body, format="json")
+    assert "citations" in error(response, 400)["errors"]
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "1.0", "01x", 2**64])
+def test_a_source_id_must_be_a_whole_number(user_with, world, value):
+    body = {
+        "title": "Astana talks",
+        "summary": "Russia, Iran and Turkey meet.",
+        "event_type": "negotiations",
+        "country": "SY",
+        "date_start": "2017-01-23",
+        "date_precision": "day",
+        "citations": [{"source": value, "quote": "Talks."}],
+    }
+    response = user_with("add_event").post(EVENTS, body, format="json")
+    assert "citations" in error(response, 400)["errors"]
