@@ -182,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": throttle_rate("ANON_THROTTLE_RATE", "1000/hour")},
     "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
     "URL_FORMAT_OVERRIDE": "format",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

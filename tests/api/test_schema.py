@@ -71,3 +71,23 @@ def test_docs_page_uses_no_cdn(api_client):
     html = response.content.decode()
     assert "drf_spectacular_sidecar" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+def test_every_operation_documents_its_error_responses(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            assert {"400", "429"} <= set(responses), (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            body = responses["400"]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/InvalidInput"}
+
+
+def test_writes_document_the_precondition_failure(schema):
+    assert "412" in schema["paths"]["/api/v1/events/{id}/"]["patch"]["responses"]
+    assert "409" in schema["paths"]["/api/v1/events/{id}/"]["delete"]["responses"]

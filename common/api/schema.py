@@ -1,0 +1,62 @@
+"""The OpenAPI schema documents the error responses too, so that clients (and fuzzers)
+know the whole contract: which statuses an operation may answer, with which JSON body."""
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words.")
+
+
+class InvalidInputSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="{parameter or field: [what is wrong with it]}.",
+    )
+    accepted = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="For an unknown query parameter: the parameters this endpoint accepts.",
+    )
+
+
+ERRORS = {
+    "400": (InvalidInputSerializer, "A query parameter or a field of the body is invalid."),
+    "401": (ErrorSerializer, "A write needs credentials (a token or a session)."),
+    "403": (ErrorSerializer, "The user lacks the permission for this write."),
+    "404": (ErrorSerializer, "No such object, or a page past the end."),
+    "406": (ErrorSerializer, "The requested ?format= is not available here."),
+    "409": (ErrorSerializer, "Cannot delete: other rows still refer to this one."),
+    "412": (ErrorSerializer, "If-Match did not match the object's current ETag."),
+    "429": (ErrorSerializer, "Too many anonymous requests; see Retry-After."),
+    "503": (ErrorSerializer, "The query took longer than the server allows."),
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    def _error_codes(self):
+        method = self.method
+        codes = ["400", "429", "503"]
+        has_lookup = "{" in self.path
+        if method in ("GET", "HEAD"):
+            codes += ["404", "406"] if not has_lookup else ["404"]
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes += ["401", "403"]
+        if method in ("PUT", "PATCH", "DELETE"):
+            codes += ["404", "412"]
+        if method == "DELETE":
+            codes.append("409")
+        return sorted(set(codes))
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code not in responses:
+                serializer, description = ERRORS[code]
+                body = self._get_response_for_code(serializer, code, ["application/json"])
+                body["description"] = description
+                responses[code] = body
+        return responses
