@@ -60,7 +60,9 @@ def many_actors(count, *, aliases=3):
         Actor(slug=f"bulk-{n}", name=f"Bulk {n}", kind="state", parent=parent) for n in range(count)
     )
     ActorAlias.objects.bulk_create(
-        ActorAlias(actor=actor, alias=f"Alias {n}") for actor in actors for n in range(aliases)
+        ActorAlias(actor=actor, alias=f"Alias {n}")
+        for actor in [parent, *actors]
+        for n in range(aliases)
     )
     return actors
 
