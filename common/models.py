@@ -63,10 +63,11 @@ def pattern_check(field, pattern, name, *, blank=False):
 
 
 def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
-    """Constraints for a (date_start, date_end, date_precision) triple.
+    """Constraints for a period: (date_start, date_end, date_precision, ongoing_as_of).
 
     A month is stored as its first day and a year as 1 January, so the precision
-    must agree with the stored start date; the end never comes before the start.
+    must agree with the stored start date; the end never comes before the start. A period
+    still going on when its source was written has ``ongoing_as_of`` (that date) and no end.
     """
     checks = [
         choices_check(
@@ -94,6 +95,24 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
             name=f"{prefix}_year_precision_first_january",
             violation_error_message="a year-precision date is stored as 1 January of its year",
             field="date_start",
+        ),
+    ]
+    checks += [
+        FieldCheckConstraint(
+            condition=Q(ongoing_as_of__isnull=True) | Q(date_end__isnull=True),
+            name=f"{prefix}_ongoing_has_no_end",
+            violation_error_message=(
+                "a period still going on (ongoing_as_of) has no date_end; give one or the other"
+            ),
+            field="ongoing_as_of",
+        ),
+        FieldCheckConstraint(
+            condition=Q(ongoing_as_of__isnull=True)
+            | Q(date_start__isnull=True)
+            | Q(ongoing_as_of__gte=models.F("date_start")),
+            name=f"{prefix}_ongoing_after_start",
+            violation_error_message="ongoing_as_of must not come before date_start",
+            field="ongoing_as_of",
         ),
     ]
     if nullable_start:

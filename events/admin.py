@@ -4,17 +4,19 @@ from django.db import models
 from common.admin import CitationInline, DatasetAdmin
 
 from .models import (
-    CITATION_RULES,
+    EVENT_CITED,
+    POSITION_CITED,
+    RELATION_CITED,
     Event,
     EventActor,
     EventSource,
     Issue,
     Position,
     PositionSource,
+    Relation,
+    RelationSource,
     Source,
 )
-
-EVENT_CITED, POSITION_CITED = CITATION_RULES
 
 
 class EventActorInline(admin.TabularInline):
@@ -32,6 +34,11 @@ class EventSourceInline(CitationInline):
 class PositionSourceInline(CitationInline):
     model = PositionSource
     rule = POSITION_CITED
+
+
+class RelationSourceInline(CitationInline):
+    model = RelationSource
+    rule = RELATION_CITED
 
 
 @admin.register(Source)
@@ -73,7 +80,7 @@ class EventAdmin(DatasetAdmin):
     inlines = [EventActorInline, EventSourceInline]
     fieldsets = [
         (None, {"fields": ["title", "summary", "event_type", "country"]}),
-        ("When", {"fields": ["date_start", "date_end", "date_precision"]}),
+        ("When", {"fields": ["date_start", "date_end", "date_precision", "ongoing_as_of"]}),
         (
             "Where",
             {
@@ -93,7 +100,7 @@ class EventAdmin(DatasetAdmin):
 
 @admin.register(Position)
 class PositionAdmin(DatasetAdmin):
-    list_display = ["actor", "issue", "stance", "date_start", "date_end", "date_precision"]
+    list_display = ["actor", "issue", "stance", "date_start", "date_end", "ongoing_as_of"]
     list_select_related = ["actor", "issue"]
     list_filter = ["stance", "issue__country", "issue", "date_precision"]
     search_fields = ["summary", "actor__name", "actor__aliases__alias", "issue__name"]
@@ -126,3 +133,38 @@ class PositionSourceAdmin(admin.ModelAdmin):
     list_filter = ["source__source_type"]
     search_fields = ["quote", "position__summary", "source__title"]
     autocomplete_fields = ["position", "source"]
+
+
+@admin.register(Relation)
+class RelationAdmin(DatasetAdmin):
+    list_display = [
+        "actor",
+        "kind",
+        "counterpart",
+        "domain",
+        "issue",
+        "country",
+        "date_start",
+        "date_end",
+        "ongoing_as_of",
+    ]
+    list_select_related = ["actor", "counterpart", "issue"]
+    list_filter = ["kind", "domain", "country", "date_precision"]
+    search_fields = ["summary", "actor__name", "counterpart__name", "issue__name"]
+    autocomplete_fields = ["actor", "counterpart", "issue"]
+    inlines = [RelationSourceInline]
+    fieldsets = [
+        (None, {"fields": ["actor", "kind", "counterpart", "domain", "issue", "country"]}),
+        ("What the sources say", {"fields": ["summary"]}),
+        ("When", {"fields": ["date_start", "date_end", "date_precision", "ongoing_as_of"]}),
+        ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+
+
+@admin.register(RelationSource)
+class RelationSourceAdmin(admin.ModelAdmin):
+    list_display = ["relation", "source", "quote"]
+    list_select_related = ["relation__actor", "relation__counterpart", "source"]
+    list_filter = ["source__source_type"]
+    search_fields = ["quote", "relation__summary", "source__title"]
+    autocomplete_fields = ["relation", "source"]

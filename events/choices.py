@@ -57,3 +57,26 @@ class SourceType(models.TextChoices):
     NGO_REPORT = "ngo_report", "NGO report"
     DATASET = "dataset", "Dataset"
     OTHER = "other", "Other"
+
+
+class RelationKind(models.TextChoices):
+    ALLIANCE = "alliance", "Alliance"
+    COOPERATION = "cooperation", "Cooperation"
+    SUPPORT = "support", "Support"
+    COMPETITION = "competition", "Competition"
+    OPPOSITION = "opposition", "Opposition"
+    ARMED_CONFLICT = "armed_conflict", "Armed conflict"
+
+
+# ``support`` is directed (actor supports counterpart); every other kind is symmetric.
+DIRECTED_RELATION_KINDS = (RelationKind.SUPPORT,)
+
+
+class RelationDomain(models.TextChoices):
+    MILITARY = "military", "Military"
+    SECURITY = "security", "Security"
+    INTELLIGENCE = "intelligence", "Intelligence"
+    ECONOMIC = "economic", "Economic"
+    DIPLOMATIC = "diplomatic", "Diplomatic"
+    MEDIA = "media", "Media"
+    OTHER = "other", "Other"

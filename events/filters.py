@@ -12,8 +12,8 @@ from common.api.filters import (
     date_filters,
 )
 
-from .choices import EventType, Role, SourceType, Stance
-from .models import Event, EventActor, Issue, Position, Source
+from .choices import EventType, RelationDomain, RelationKind, Role, SourceType, Stance
+from .models import Event, EventActor, Issue, Position, Relation, Source
 
 ACTOR_HELP = "Actor slug: rows in which that actor takes part."
 ACTOR_TREE_HELP = (
@@ -140,4 +140,38 @@ class PositionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Position
+        fields = []
+
+
+class RelationFilterSet(django_filters.FilterSet):
+    actor = ActorFilter(
+        fields=("actor", "counterpart"),
+        help_text="Actor slug: relations in which that actor is either side.",
+    )
+    actor_tree = ActorTreeFilter(
+        fields=("actor", "counterpart"),
+        help_text="Actor slug: relations in which that actor or any actor below it is either side.",
+    )
+    kind = MultiValueChoiceFilter(
+        field_name="kind", choices=RelationKind.choices, help_text="Relation kind."
+    )
+    domain = MultiValueChoiceFilter(
+        field_name="domain", choices=RelationDomain.choices, help_text="Relation domain."
+    )
+    issue = MultiValueModelFilter(
+        field_name="issue",
+        queryset=Issue.objects.all(),
+        to_field_name="slug",
+        help_text="Issue slug.",
+    )
+    country = CountryFilter(help_text="The conflict the relation concerns: SY or YE.")
+    source = source_filter()
+    date_after, date_before = date_filters()
+    q = SearchFilter(
+        fields=["summary", "actor__name", "counterpart__name", "issue__name"],
+        help_text="Text in the summary, either actor's name or the issue's name.",
+    )
+
+    class Meta:
+        model = Relation
         fields = []

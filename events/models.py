@@ -1,12 +1,16 @@
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from actors.models import Actor, country_validator, slug_validator
 from common.models import (
     COUNTRY_PATTERN,
     LANGUAGE_PATTERN,
     SLUG_PATTERN,
+    FieldCheckConstraint,
     TimestampedModel,
     choices_check,
     date_precision_checks,
@@ -14,7 +18,17 @@ from common.models import (
 )
 from common.rules import CitedBy
 
-from .choices import DatePrecision, EventType, GeoPrecision, Role, SourceType, Stance
+from .choices import (
+    DIRECTED_RELATION_KINDS,
+    DatePrecision,
+    EventType,
+    GeoPrecision,
+    RelationDomain,
+    RelationKind,
+    Role,
+    SourceType,
+    Stance,
+)
 
 language_validator = RegexValidator(LANGUAGE_PATTERN, "Use an ISO 639 code, e.g. 'en'.")
 
@@ -91,9 +105,20 @@ class Event(TimestampedModel):
         validators=[country_validator],
         help_text="The conflict the event concerns: SY or YE (other codes for context rows).",
     )
-    date_start = models.DateField()
+    date_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Empty only when the source observes the event going on (ongoing_as_of) "
+        "without saying when it began.",
+    )
     date_end = models.DateField(null=True, blank=True)
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices)
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    ongoing_as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The row still held on this date (usually its source's publication date); "
+        "date_end is then empty.",
+    )
     location_name = models.CharField(max_length=200, blank=True)
     location_country = models.CharField(max_length=2, blank=True, validators=[country_validator])
     latitude = models.FloatField(
@@ -108,7 +133,8 @@ class Event(TimestampedModel):
     sources = models.ManyToManyField(Source, through="EventSource", related_name="events")
 
     class Meta:
-        ordering = ["date_start", "id"]
+        # Undated events first, as SQLite sorts NULLs, on every database.
+        ordering = [F("date_start").asc(nulls_first=True), "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="event_title_not_blank"),
             models.CheckConstraint(condition=~Q(summary=""), name="event_summary_not_blank"),
@@ -117,7 +143,16 @@ class Event(TimestampedModel):
             pattern_check(
                 "location_country", COUNTRY_PATTERN, "event_location_country_valid", blank=True
             ),
-            *date_precision_checks("event", DatePrecision),
+            *date_precision_checks("event", DatePrecision, nullable_start=True),
+            FieldCheckConstraint(
+                condition=Q(date_start__isnull=False) | Q(ongoing_as_of__isnull=False),
+                name="event_dated_or_ongoing",
+                violation_error_message=(
+                    "an event needs a date_start, or an ongoing_as_of when its source observes "
+                    "it going on without saying when it began"
+                ),
+                field="date_start",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="event_latitude_range",
@@ -151,10 +186,12 @@ class Event(TimestampedModel):
             # date_after reads the precision too (a month covers its whole month).
             models.Index(fields=["country", "date_start", "date_end", "date_precision"]),
             models.Index(fields=["event_type"]),
+            models.Index(fields=["ongoing_as_of"]),
         ]
 
     def __str__(self):
-        return f"{self.date_start:%Y-%m-%d} {self.title}"
+        when = self.date_start or self.ongoing_as_of
+        return f"{when:%Y-%m-%d} {self.title}" if when else self.title
 
 
 class EventActor(models.Model):
@@ -212,6 +249,12 @@ class Position(TimestampedModel):
     )
     date_end = models.DateField(null=True, blank=True)
     date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    ongoing_as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The row still held on this date (usually its source's publication date); "
+        "date_end is then empty.",
+    )
     sources = models.ManyToManyField(Source, through="PositionSource", related_name="positions")
 
     class Meta:
@@ -227,6 +270,7 @@ class Position(TimestampedModel):
             models.Index(fields=["stance"]),
             models.Index(fields=["date_start"]),
             models.Index(fields=["date_end"]),
+            models.Index(fields=["ongoing_as_of"]),
         ]
 
     def __str__(self):
@@ -253,5 +297,124 @@ class PositionSource(models.Model):
         return f"{self.source} — {self.quote[:60]}"
 
 
-# Every event and position cites at least one source (see common.rules).
-CITATION_RULES = (CitedBy(Event), CitedBy(Position))
+class Relation(TimestampedModel):
+    """How two actors stood towards each other over a period, on an issue or in general.
+
+    ``support`` is directed: the actor supports the counterpart. Every other kind is
+    symmetric and stored once per pair.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations")
+    counterpart = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="counterpart_relations"
+    )
+    kind = models.CharField(max_length=20, choices=RelationKind.choices)
+    domain = models.CharField(max_length=20, choices=RelationDomain.choices)
+    issue = models.ForeignKey(
+        Issue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relations",
+        help_text="The issue the relation concerns, if one.",
+    )
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[country_validator],
+        help_text="The conflict the relation concerns: SY or YE, or empty for both or neither.",
+    )
+    summary = models.TextField()
+    date_start = models.DateField(
+        null=True, blank=True, help_text="Empty when the source does not say when it began."
+    )
+    date_end = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    ongoing_as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The row still held on this date (usually its source's publication date); "
+        "date_end is then empty.",
+    )
+    sources = models.ManyToManyField(Source, through="RelationSource", related_name="relations")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            choices_check("kind", RelationKind, "relation_kind_valid"),
+            choices_check("domain", RelationDomain, "relation_domain_valid"),
+            pattern_check("country", COUNTRY_PATTERN, "relation_country_valid", blank=True),
+            models.CheckConstraint(condition=~Q(summary=""), name="relation_summary_not_blank"),
+            FieldCheckConstraint(
+                condition=~Q(actor=F("counterpart")),
+                name="relation_not_with_itself",
+                violation_error_message="an actor has no relation with itself",
+                field="counterpart",
+            ),
+            *date_precision_checks("relation", DatePrecision, nullable_start=True),
+            # A symmetric relation is stored once: B-A is the same row as A-B.
+            models.UniqueConstraint(
+                Least("actor", "counterpart"),
+                Greatest("actor", "counterpart"),
+                "kind",
+                "domain",
+                Coalesce("issue", Value(0)),
+                "country",
+                Coalesce("date_start", Value(datetime.date(1, 1, 1))),
+                condition=~Q(kind__in=DIRECTED_RELATION_KINDS),
+                name="relation_symmetric_pair_once",
+                violation_error_message=(
+                    "this relation is already stored for the pair (a symmetric kind is stored "
+                    "once, in either order)"
+                ),
+            ),
+            models.UniqueConstraint(
+                "actor",
+                "counterpart",
+                "kind",
+                "domain",
+                Coalesce("issue", Value(0)),
+                "country",
+                Coalesce("date_start", Value(datetime.date(1, 1, 1))),
+                condition=Q(kind__in=DIRECTED_RELATION_KINDS),
+                name="relation_directed_once",
+                violation_error_message="this relation is already stored",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor", "counterpart"]),
+            models.Index(fields=["counterpart"]),
+            models.Index(fields=["kind", "domain"]),
+            models.Index(fields=["issue"]),
+            models.Index(fields=["date_start"]),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.kind} {self.counterpart}"
+
+
+class RelationSource(models.Model):
+    """A citation: the source and the passage in it that supports the relation."""
+
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="relation_citations")
+    quote = models.TextField(help_text="The passage of the source that supports the row.")
+
+    class Meta:
+        ordering = ["relation_id", "source_id"]
+        verbose_name = "relation citation"
+        constraints = [
+            models.UniqueConstraint(fields=["relation", "source"], name="relation_source_unique"),
+            models.CheckConstraint(condition=~Q(quote=""), name="relation_source_quote_not_blank"),
+        ]
+        indexes = [models.Index(fields=["source", "relation"])]
+
+    def __str__(self):
+        return f"{self.source} — {self.quote[:60]}"
+
+
+# Every event, position and relation cites at least one source (see common.rules).
+EVENT_CITED = CitedBy(Event)
+POSITION_CITED = CitedBy(Position)
+RELATION_CITED = CitedBy(Relation)
+CITATION_RULES = (EVENT_CITED, POSITION_CITED, RELATION_CITED)

@@ -8,10 +8,25 @@ from common.api.serializers import (
     unique_items,
 )
 
-from .models import CITATION_RULES, Event, EventActor, Issue, Position, Source
-from .services import event_create, event_update, position_create, position_update
-
-EVENT_CITED, POSITION_CITED = CITATION_RULES
+from .models import (
+    EVENT_CITED,
+    POSITION_CITED,
+    RELATION_CITED,
+    Event,
+    EventActor,
+    Issue,
+    Position,
+    Relation,
+    Source,
+)
+from .services import (
+    event_create,
+    event_update,
+    position_create,
+    position_update,
+    relation_create,
+    relation_update,
+)
 
 
 class SourceSerializer(DatasetSerializer):
@@ -57,8 +72,20 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["actor", "actor_name", "role"]
 
 
+class CitationListSerializer(serializers.ListSerializer):
+    """An empty list is refused with the rule's words as the field's own error."""
+
+    def to_internal_value(self, data):
+        if data == [] and not self.allow_empty:
+            raise serializers.ValidationError([self.error_messages["empty"]])
+        return super().to_internal_value(data)
+
+
 class CitationSerializer(serializers.Serializer):
     """A source (by id), its title, and the passage that supports the row."""
+
+    class Meta:
+        list_serializer_class = CitationListSerializer
 
     source = IdRelatedField(queryset=Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
@@ -96,6 +123,7 @@ class EventSerializer(DatasetSerializer):
             "date_start",
             "date_end",
             "date_precision",
+            "ongoing_as_of",
             "location_name",
             "location_country",
             "latitude",
@@ -147,6 +175,52 @@ class PositionSerializer(DatasetSerializer):
             "date_start",
             "date_end",
             "date_precision",
+            "ongoing_as_of",
+            "citations",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["id", "created", "updated"]
+
+    def validate_citations(self, value):
+        return validate_citations(value)
+
+
+class RelationSerializer(DatasetSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="relation-detail")
+    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    actor_name = serializers.CharField(source="actor.name", read_only=True)
+    counterpart = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    counterpart_name = serializers.CharField(source="counterpart.name", read_only=True)
+    issue = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Issue.objects.all(), allow_null=True, required=False
+    )
+    issue_name = serializers.CharField(source="issue.name", read_only=True, default=None)
+    citations = citations_field(RELATION_CITED)
+
+    nested_fields = ("citations",)
+    create_function = staticmethod(relation_create)
+    update_function = staticmethod(relation_update)
+
+    class Meta:
+        model = Relation
+        fields = [
+            "id",
+            "url",
+            "actor",
+            "actor_name",
+            "counterpart",
+            "counterpart_name",
+            "kind",
+            "domain",
+            "issue",
+            "issue_name",
+            "country",
+            "summary",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "ongoing_as_of",
             "citations",
             "created",
             "updated",

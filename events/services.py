@@ -1,4 +1,4 @@
-"""Writes of events and positions with their participants and citations.
+"""Writes of events, positions and relations with their participants and citations.
 
 The API's serializers and the admin call these; a given nested list replaces the stored one
 as a whole, and a row is never stored without a citation.
@@ -8,9 +8,7 @@ from django.db import transaction
 
 from common.services import create_cited, update_cited
 
-from .models import CITATION_RULES
-
-EVENT_CITED, POSITION_CITED = CITATION_RULES
+from .models import EVENT_CITED, POSITION_CITED, RELATION_CITED
 
 
 @transaction.atomic
@@ -35,3 +33,13 @@ def position_create(*, citations, **fields):
 @transaction.atomic
 def position_update(position, *, citations=None, **fields):
     return update_cited(POSITION_CITED, position, citations=citations, **fields)
+
+
+@transaction.atomic
+def relation_create(*, citations, **fields):
+    return create_cited(RELATION_CITED, citations=citations, **fields)
+
+
+@transaction.atomic
+def relation_update(relation, *, citations=None, **fields):
+    return update_cited(RELATION_CITED, relation, citations=citations, **fields)

@@ -1,6 +1,16 @@
 from common.tabular import Table
 
-from .models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
+from .models import (
+    Event,
+    EventActor,
+    EventSource,
+    Issue,
+    Position,
+    PositionSource,
+    Relation,
+    RelationSource,
+    Source,
+)
 
 SOURCES = Table.from_model(
     "sources", Source, primary_key=["id"], title="Sources", description="The documents rows cite."
@@ -47,4 +57,28 @@ POSITION_SOURCES = Table.from_model(
     title="Position citations",
     description="The source passages that support each position.",
 )
-TABLES = [SOURCES, EVENTS, EVENT_ACTORS, EVENT_SOURCES, ISSUES, POSITIONS, POSITION_SOURCES]
+RELATIONS = Table.from_model(
+    "relations",
+    Relation,
+    primary_key=["id"],
+    title="Relations",
+    description="How two actors stood towards each other over a period.",
+)
+RELATION_SOURCES = Table.from_model(
+    "relation_sources",
+    RelationSource,
+    primary_key=["relation", "source"],
+    title="Relation citations",
+    description="The source passages that support each relation.",
+)
+TABLES = [
+    SOURCES,
+    EVENTS,
+    EVENT_ACTORS,
+    EVENT_SOURCES,
+    ISSUES,
+    POSITIONS,
+    POSITION_SOURCES,
+    RELATIONS,
+    RELATION_SOURCES,
+]

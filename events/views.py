@@ -2,10 +2,32 @@ from django.db.models import Prefetch
 
 from common.api.viewsets import SLUG_REGEX, DatasetViewSet
 
-from .filters import EventFilterSet, IssueFilterSet, PositionFilterSet, SourceFilterSet
-from .models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
-from .serializers import EventSerializer, IssueSerializer, PositionSerializer, SourceSerializer
-from .tables import EVENTS, ISSUES, POSITIONS, SOURCES
+from .filters import (
+    EventFilterSet,
+    IssueFilterSet,
+    PositionFilterSet,
+    RelationFilterSet,
+    SourceFilterSet,
+)
+from .models import (
+    Event,
+    EventActor,
+    EventSource,
+    Issue,
+    Position,
+    PositionSource,
+    Relation,
+    RelationSource,
+    Source,
+)
+from .serializers import (
+    EventSerializer,
+    IssueSerializer,
+    PositionSerializer,
+    RelationSerializer,
+    SourceSerializer,
+)
+from .tables import EVENTS, ISSUES, POSITIONS, RELATIONS, SOURCES
 
 
 class SourceViewSet(DatasetViewSet):
@@ -75,4 +97,19 @@ class PositionViewSet(DatasetViewSet):
     def get_queryset(self):
         return Position.objects.select_related("actor", "issue").prefetch_related(
             Prefetch("citations", queryset=PositionSource.objects.select_related("source"))
+        )
+
+
+class RelationViewSet(DatasetViewSet):
+    """How two actors stood towards each other, with the sources that say so."""
+
+    queryset = Relation.objects.all()
+    serializer_class = RelationSerializer
+    filterset_class = RelationFilterSet
+    ordering_fields = ["id", "date_start", "date_end", "kind", "domain", "created", "updated"]
+    table = RELATIONS
+
+    def get_queryset(self):
+        return Relation.objects.select_related("actor", "counterpart", "issue").prefetch_related(
+            Prefetch("citations", queryset=RelationSource.objects.select_related("source"))
         )

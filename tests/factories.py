@@ -6,8 +6,26 @@ import factory
 
 from actors.choices import ActorKind
 from actors.models import Actor, ActorAlias
-from events.choices import DatePrecision, EventType, Role, SourceType, Stance
-from events.models import Event, EventActor, EventSource, Issue, Position, PositionSource, Source
+from events.choices import (
+    DatePrecision,
+    EventType,
+    RelationDomain,
+    RelationKind,
+    Role,
+    SourceType,
+    Stance,
+)
+from events.models import (
+    Event,
+    EventActor,
+    EventSource,
+    Issue,
+    Position,
+    PositionSource,
+    Relation,
+    RelationSource,
+    Source,
+)
 
 
 class ActorFactory(factory.django.DjangoModelFactory):
@@ -103,6 +121,29 @@ class PositionSourceFactory(factory.django.DjangoModelFactory):
     quote = "The passage that supports the position."
 
 
+class RelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relation
+
+    actor = factory.SubFactory(ActorFactory)
+    counterpart = factory.SubFactory(ActorFactory)
+    kind = RelationKind.COOPERATION
+    domain = RelationDomain.MILITARY
+    country = "SY"
+    summary = "The two actors cooperate."
+    date_start = datetime.date(2015, 1, 1)
+    date_precision = DatePrecision.YEAR
+
+
+class RelationSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelationSource
+
+    relation = factory.SubFactory(RelationFactory)
+    source = factory.SubFactory(SourceFactory)
+    quote = "The passage that supports the relation."
+
+
 def cited_event(*, actors=(), sources=None, **fields):
     """An event with participants ``[(actor, role), ...]`` and at least one citation."""
     event = EventFactory(**fields)
@@ -118,3 +159,10 @@ def cited_position(*, sources=None, **fields):
     for source in sources or [SourceFactory()]:
         PositionSourceFactory(position=position, source=source)
     return position
+
+
+def cited_relation(*, sources=None, **fields):
+    relation = RelationFactory(**fields)
+    for source in sources or [SourceFactory()]:
+        RelationSourceFactory(relation=relation, source=source)
+    return relation

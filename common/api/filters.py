@@ -9,7 +9,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, filters
@@ -200,12 +200,16 @@ class CitedByFilter(MultiValueModelFilter):
 
 
 def date_overlap(*, after=None, before=None):
-    """Rows whose [date_start, date_end or date_start] overlaps [after, before], inclusive.
+    """Rows whose period overlaps [after, before], both inclusive.
 
-    A date is stored as the first day of its period ("August 2019" is 2019-08-01 with
-    precision month), so a row's range ends with the last day of its period: an event of
-    August 2019 matches ``date_after=2019-08-15``. Written without COALESCE so the date_start
-    and date_end indexes can serve it; an undated row (null date_start) never matches a bound.
+    A row's period runs from ``date_start`` to ``date_end``; a row still going on when its
+    source was written (``ongoing_as_of``, no end) runs to that date; a row with neither
+    covers its start alone. A date is stored as the first day of its period ("August 2019"
+    is 2019-08-01 with precision month), so a start or end covers the whole of its month
+    or year: an event of August 2019 matches ``date_after=2019-08-15``. A row whose start
+    is unknown but which held on ``ongoing_as_of`` matches on that date. An undated row
+    (no start, no ongoing_as_of) never matches a bound. Written without COALESCE so the
+    date indexes can serve it.
     """
     condition = Q()
     if after is not None:
@@ -214,15 +218,17 @@ def date_overlap(*, after=None, before=None):
             "month": after.replace(day=1),
             "year": after.replace(month=1, day=1),
         }
-        ends_after = Q()
+        ends_after = Q(date_end__isnull=True, ongoing_as_of__gte=after)
         for precision, period_start in periods.items():
             ends_after |= Q(date_precision=precision) & (
                 Q(date_end__gte=period_start)
-                | Q(date_end__isnull=True, date_start__gte=period_start)
+                | Q(date_end__isnull=True, ongoing_as_of__isnull=True, date_start__gte=period_start)
             )
         condition &= ends_after
     if before is not None:
-        condition &= Q(date_start__lte=before)
+        condition &= Q(date_start__lte=before) | Q(
+            date_start__isnull=True, ongoing_as_of__lte=before
+        )
     return condition
 
 
@@ -299,7 +305,22 @@ class StrictOrderingFilter(filters.OrderingFilter):
             )
         if not any(term.lstrip("-") in ("id", "pk") for term in terms):
             terms.append("pk")
-        return terms
+        return [self.order_by(queryset.model, term) for term in terms]
+
+    @staticmethod
+    def order_by(model, term):
+        """Empty values sort first ascending and last descending, as SQLite sorts NULLs,
+        on every database, so the same request gives the same page everywhere."""
+        name = term.lstrip("-")
+        try:
+            nullable = model._meta.get_field(name).null
+        except Exception:
+            nullable = False
+        if not nullable:
+            return term
+        if term.startswith("-"):
+            return F(name).desc(nulls_last=True)
+        return F(name).asc(nulls_first=True)
 
     def get_schema_operation_parameters(self, view):
         names = list(getattr(view, "ordering_fields", []))

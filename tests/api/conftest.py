@@ -14,6 +14,7 @@ from tests.factories import (
     SourceFactory,
     cited_event,
     cited_position,
+    cited_relation,
 )
 
 
@@ -129,12 +130,53 @@ def world(db):
             sources=[un],
         ),
     }
+    relations = {
+        "partnership": cited_relation(
+            actor=iran,
+            counterpart=russia,
+            kind="alliance",
+            domain="military",
+            country="SY",
+            summary="Russia and Iran remain military partners in Syria.",
+            date_start=datetime.date(2015, 1, 1),
+            date_precision=DatePrecision.YEAR,
+            ongoing_as_of=datetime.date(2021, 7, 3),
+            sources=[lse],
+        ),
+        "contracts": cited_relation(
+            actor=irgc,
+            counterpart=russia,
+            kind="competition",
+            domain="economic",
+            issue=syria_issue,
+            country="SY",
+            summary="They compete for reconstruction contracts.",
+            date_start=None,
+            date_precision="",
+            ongoing_as_of=datetime.date(2021, 7, 3),
+            sources=[lse],
+        ),
+        "houthis": cited_relation(
+            actor=iran,
+            counterpart=houthis,
+            kind="support",
+            domain="diplomatic",
+            issue=yemen_issue,
+            country="YE",
+            summary="Iran legitimises Houthi control over Sana'a.",
+            date_start=datetime.date(2019, 8, 1),
+            date_end=datetime.date(2019, 12, 31),
+            date_precision=DatePrecision.DAY,
+            sources=[un],
+        ),
+    }
     return {
         "actors": {a.slug: a for a in (iran, irgc, quds, russia, houthis)},
         "sources": {"lse": lse, "un": un},
         "issues": {i.slug: i for i in (syria_issue, yemen_issue)},
         "events": events,
         "positions": positions,
+        "relations": relations,
     }
 
 

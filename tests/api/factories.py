@@ -3,7 +3,16 @@
 import datetime
 
 from actors.models import Actor, ActorAlias
-from events.models import Event, EventActor, EventSource, Position, PositionSource, Source
+from events.models import (
+    Event,
+    EventActor,
+    EventSource,
+    Position,
+    PositionSource,
+    Relation,
+    RelationSource,
+    Source,
+)
 from tests.factories import ActorFactory, IssueFactory, SourceFactory
 
 
@@ -71,3 +80,27 @@ def many_sources(count):
     return Source.objects.bulk_create(
         Source(title=f"Source {n}", source_type="news") for n in range(count)
     )
+
+
+def many_relations(count, *, citations=3):
+    """``count`` relations between distinct pairs, each with ``citations`` sources."""
+    hub = ActorFactory()
+    others = [ActorFactory() for _ in range(count)]
+    sources = [SourceFactory() for _ in range(citations)]
+    relations = Relation.objects.bulk_create(
+        Relation(
+            actor=hub,
+            counterpart=other,
+            kind="cooperation",
+            domain="military",
+            country="SY",
+            summary=f"Relation {n}.",
+        )
+        for n, other in enumerate(others)
+    )
+    RelationSource.objects.bulk_create(
+        RelationSource(relation=relation, source=source, quote="A passage.")
+        for relation in relations
+        for source in sources
+    )
+    return relations

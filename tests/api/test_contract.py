@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import IssueFactory
 
-from .factories import many_actors, many_events, many_positions, many_sources
+from .factories import many_actors, many_events, many_positions, many_relations, many_sources
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,14 @@ RESOURCES = [
         "/api/v1/positions/",
         "pk",
         lambda n, k: many_positions(n, citations=k),
+        "citations",
+        list_queries=3,
+        detail_queries=2,
+    ),
+    Resource(
+        "/api/v1/relations/",
+        "pk",
+        lambda n, k: many_relations(n, citations=k),
         "citations",
         list_queries=3,
         detail_queries=2,

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event, EventActor, EventSource
+from tests.factories import cited_event
 
 from .conftest import listed
 from .factories import many_events
@@ -325,3 +326,70 @@ def test_created_event_dates_round_trip(user_with, world):
     event = Event.objects.get(pk=response.json()["id"])
     assert event.date_start == datetime.date(2017, 1, 23)
     assert reverse("event-detail", kwargs={"pk": event.pk}) in response.json()["url"]
+
+
+# -- periods still going on ------------------------------------------------------------
+
+
+def ongoing_event(**fields):
+    fields.setdefault("title", "Russia's naval base in Tartous")
+    fields.setdefault("country", "SY")
+    fields.setdefault("event_type", "deployment")
+    return cited_event(**fields)
+
+
+def test_since_2015_event_matches_a_window_years_later(api_client, db):
+    ongoing_event(
+        date_start=datetime.date(2015, 1, 1),
+        date_precision="year",
+        ongoing_as_of=datetime.date(2021, 7, 3),
+    )
+    assert titles(api_client.get(URL, {"date_after": "2016-01-01", "date_before": "2017-12-31"}))
+    assert titles(api_client.get(URL, {"date_after": "2021-07-03"}))
+    assert titles(api_client.get(URL, {"date_after": "2021-07-04"})) == []
+
+
+def test_ongoing_event_with_month_precision_start_matches_its_first_month(api_client, db):
+    ongoing_event(
+        date_start=datetime.date(2015, 3, 1),
+        date_precision="month",
+        ongoing_as_of=datetime.date(2021, 7, 3),
+    )
+    assert titles(api_client.get(URL, {"date_before": "2015-03-01"}))
+    assert titles(api_client.get(URL, {"date_before": "2015-02-28"})) == []
+
+
+def test_event_with_unknown_start_matches_on_its_ongoing_date_only(api_client, db):
+    ongoing_event(date_start=None, date_precision="", ongoing_as_of=datetime.date(2021, 7, 3))
+    assert titles(api_client.get(URL, {"date_before": "2021-07-03"}))
+    assert titles(api_client.get(URL, {"date_before": "2021-07-02"})) == []
+    assert titles(api_client.get(URL, {"date_after": "2021-07-03"}))
+    assert titles(api_client.get(URL, {"date_after": "2021-07-04"})) == []
+
+
+def test_ended_event_is_not_extended_to_a_later_window(api_client, db):
+    ongoing_event(
+        date_start=datetime.date(2015, 1, 1),
+        date_end=datetime.date(2016, 1, 1),
+        date_precision="year",
+    )
+    # A year-precision end covers the whole of 2016.
+    assert titles(api_client.get(URL, {"date_after": "2016-12-31"}))
+    assert titles(api_client.get(URL, {"date_after": "2017-01-01"})) == []
+
+
+def test_undated_events_sort_first_on_every_database(api_client, world):
+    ongoing_event(date_start=None, date_precision="", ongoing_as_of=datetime.date(2021, 7, 3))
+    rows = api_client.get(URL).json()["results"]
+    assert rows[0]["title"] == "Russia's naval base in Tartous"
+    rows = api_client.get(URL, {"ordering": "-date_start"}).json()["results"]
+    assert rows[-1]["title"] == "Russia's naval base in Tartous"
+
+
+def test_create_event_without_start_needs_ongoing_as_of(user_with, world):
+    body = new_event(world, date_start=None, date_precision="")
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "date_start" in response.json()["errors"]
+    body["ongoing_as_of"] = "2021-07-03"
+    assert user_with("add_event").post(URL, body, format="json").status_code == 201

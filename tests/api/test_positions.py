@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from events.models import Position
@@ -111,3 +113,13 @@ def test_duplicate_citations_are_400(user_with, world):
     assert response.status_code == 400
     assert "citations" in response.json()["errors"]
     assert position.citations.count() == 1
+
+
+def test_present_tense_stance_matches_a_date_filter_on_its_ongoing_date(api_client, world):
+    position = world["positions"]["iran_hadi"]
+    assert IRAN not in summaries(api_client.get(URL, {"date_after": "2021-07-03"}))
+    position.ongoing_as_of = datetime.date(2021, 7, 3)
+    position.save()
+    assert IRAN in summaries(api_client.get(URL, {"date_after": "2021-07-03"}))
+    assert IRAN in summaries(api_client.get(URL, {"date_before": "2021-07-03"}))
+    assert IRAN not in summaries(api_client.get(URL, {"date_before": "2021-07-02"}))

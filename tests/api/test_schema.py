@@ -29,6 +29,18 @@ DESIGN_FILTERS = {
         "date_before",
         "q",
     },
+    "/api/v1/relations/": {
+        "actor",
+        "actor_tree",
+        "kind",
+        "domain",
+        "issue",
+        "country",
+        "source",
+        "date_after",
+        "date_before",
+        "q",
+    },
 }
 
 

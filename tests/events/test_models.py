@@ -12,6 +12,7 @@ from tests.factories import (
     EventFactory,
     IssueFactory,
     PositionFactory,
+    RelationFactory,
     SourceFactory,
     cited_event,
     cited_position,
@@ -239,3 +240,69 @@ def test_database_refuses_duplicate_position_citation():
 @pytest.mark.parametrize("url", ["ftp://example.org/a", "javascript:alert(1)", "example.org"])
 def test_database_refuses_source_url_that_is_not_a_web_address(url):
     assert_refused(lambda: Source.objects.create(**VALID_SOURCE, url=url))
+
+
+# -- periods still going on, and relations ---------------------------------------------
+
+
+def test_ongoing_event_with_an_end_is_refused():
+    event = cited_event(date_start=datetime.date(2015, 1, 1), date_precision="year")
+    event.ongoing_as_of = datetime.date(2021, 7, 3)
+    event.date_end = datetime.date(2020, 1, 1)
+    assert_refused(event.save)
+
+
+def test_ongoing_as_of_before_the_start_is_refused():
+    event = cited_event(date_start=datetime.date(2015, 1, 1), date_precision="year")
+    event.ongoing_as_of = datetime.date(2014, 12, 31)
+    assert_refused(event.save)
+
+
+def test_event_without_start_or_ongoing_as_of_is_refused():
+    assert_refused(lambda: EventFactory(date_start=None, date_precision=""))
+
+
+def test_event_observed_going_on_without_a_start_is_stored():
+    event = EventFactory(
+        date_start=None, date_precision="", ongoing_as_of=datetime.date(2021, 7, 3)
+    )
+    assert event.pk
+
+
+def test_relation_with_itself_is_refused():
+    actor = ActorFactory()
+    assert_refused(lambda: RelationFactory(actor=actor, counterpart=actor))
+
+
+def test_symmetric_relation_is_stored_once_in_either_order():
+    relation = RelationFactory(kind="competition")
+    assert_refused(
+        lambda: RelationFactory(
+            actor=relation.counterpart, counterpart=relation.actor, kind="competition"
+        )
+    )
+
+
+def test_directed_support_may_run_both_ways():
+    relation = RelationFactory(kind="support")
+    assert RelationFactory(actor=relation.counterpart, counterpart=relation.actor, kind="support")
+
+
+def test_same_pair_in_another_domain_is_a_second_relation():
+    relation = RelationFactory(kind="cooperation", domain="military")
+    assert RelationFactory(
+        actor=relation.counterpart, counterpart=relation.actor, kind="cooperation", domain="media"
+    )
+
+
+@pytest.mark.parametrize(
+    "field,value", [("kind", "friendship"), ("domain", "cultural"), ("country", "Syria")]
+)
+def test_database_refuses_invalid_relation_field(field, value):
+    assert_refused(lambda: RelationFactory(**{field: value}))
+
+
+def test_deleting_an_actor_in_a_relation_is_refused():
+    relation = RelationFactory()
+    with pytest.raises(ProtectedError):
+        relation.counterpart.delete()
