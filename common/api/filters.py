@@ -15,6 +15,7 @@ from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, filters
 
 from common.models import COUNTRY_PATTERN
+from common.periods import date_overlap
 
 MAX_ID = 2**63 - 1
 
@@ -197,39 +198,6 @@ class CitedByFilter(MultiValueModelFilter):
         model = self.model._meta.get_field(self.citations).related_model
         link = self.model._meta.get_field(self.citations).field.attname
         return Q(pk__in=model.objects.filter(source__in=sources).values(link))
-
-
-def date_overlap(*, after=None, before=None):
-    """Rows whose period overlaps [after, before], both inclusive.
-
-    A row's period runs from ``date_start`` to ``date_end``; a row still going on when its
-    source was written (``ongoing_as_of``, no end) runs to that date; a row with neither
-    covers its start alone. A date is stored as the first day of its period ("August 2019"
-    is 2019-08-01 with precision month), so a start or end covers the whole of its month
-    or year: an event of August 2019 matches ``date_after=2019-08-15``. A row whose start
-    is unknown but which held on ``ongoing_as_of`` matches on that date. An undated row
-    (no start, no ongoing_as_of) never matches a bound. Written without COALESCE so the
-    date indexes can serve it.
-    """
-    condition = Q()
-    if after is not None:
-        periods = {
-            "day": after,
-            "month": after.replace(day=1),
-            "year": after.replace(month=1, day=1),
-        }
-        ends_after = Q(date_end__isnull=True, ongoing_as_of__gte=after)
-        for precision, period_start in periods.items():
-            ends_after |= Q(date_precision=precision) & (
-                Q(date_end__gte=period_start)
-                | Q(date_end__isnull=True, ongoing_as_of__isnull=True, date_start__gte=period_start)
-            )
-        condition &= ends_after
-    if before is not None:
-        condition &= Q(date_start__lte=before) | Q(
-            date_start__isnull=True, ongoing_as_of__lte=before
-        )
-    return condition
 
 
 class DateOverlapFilter(django_filters.DateFilter):
