@@ -14,6 +14,7 @@ every combination of dates and precisions.
 
 import calendar
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -88,3 +89,21 @@ def overlaps(row, after=None, before=None):
 
 def year_bounds(year):
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a question looks at: conflict countries and a period (inclusive)."""
+
+    countries: tuple = ()
+    date_after: object = None
+    date_before: object = None
+
+    def narrowed_to_year(self, year):
+        first, last = year_bounds(year)
+        after = max(first, self.date_after) if self.date_after else first
+        before = min(last, self.date_before) if self.date_before else last
+        return Scope(self.countries, after, before)
+
+    def holds(self, row):
+        return overlaps(row, self.date_after, self.date_before)

@@ -24,6 +24,17 @@ CSV_DIALECT = {
     "quoting": csv.QUOTE_MINIMAL,
 }
 NON_DATA_FIELDS = {"created", "updated"}
+
+
+def csv_text(header, rows):
+    """A small CSV document (a header and rows of values) in the package's dialect."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, **CSV_DIALECT)
+    writer.writerow(header)
+    writer.writerows([format_value(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
 BINARY_COLLATIONS = {"postgresql": "C", "sqlite": "BINARY"}
 
 

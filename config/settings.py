@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "actors",
     "events",
     "datapackage",
+    "alignment",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/auth/", include("rest_framework.urls")),
+    path("api/v1/", include("alignment.urls")),
     path("api/v1/", include(api.urls)),
     # Release downloads: /datapackage/{version}.zip, .../datapackage.json, .../data/*.csv
     path("", include(import_module("datapackage.urls").download_urlpatterns)),
