@@ -28,9 +28,13 @@ class Actor(TimestampedModel):
         validators=[slug_validator],
         help_text="Stable public key, e.g. 'quds-force'. Never changes once published.",
     )
-    name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=100, blank=True)
-    kind = models.CharField(max_length=40, choices=ActorKind.choices)
+    name = models.CharField(max_length=200, help_text="The actor's name in English.")
+    short_name = models.CharField(
+        max_length=100, blank=True, help_text="A short form of the name for tables and charts."
+    )
+    kind = models.CharField(
+        max_length=40, choices=ActorKind.choices, help_text="What sort of actor it is."
+    )
     country = models.CharField(
         max_length=2,
         blank=True,
@@ -43,12 +47,17 @@ class Actor(TimestampedModel):
         null=True,
         blank=True,
         related_name="children",
-        help_text="The actor this one belongs to, e.g. Quds Force -> IRGC -> Iran.",
+        help_text="The state or body the actor belongs to or acts for, e.g. Quds Force -> "
+        "IRGC -> Iran; a person is placed under the state or body they act for.",
     )
     wikidata_id = models.CharField(
-        "Wikidata id", max_length=20, blank=True, validators=[wikidata_validator]
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[wikidata_validator],
+        help_text="The actor's Wikidata item, e.g. Q159 for Russia, when one is certain.",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="Who the actor is, in a sentence or two.")
 
     class Meta:
         ordering = ["slug"]
@@ -86,8 +95,10 @@ class Actor(TimestampedModel):
 class ActorAlias(TimestampedModel):
     """Another name an actor goes by; searches match aliases ('Ansar Allah')."""
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="aliases", help_text="The actor (slug)."
+    )
+    alias = models.CharField(max_length=200, help_text="Another name the actor goes by.")
 
     class Meta:
         ordering = ["actor__slug", "alias"]

@@ -10,8 +10,12 @@ LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 
 
 class TimestampedModel(models.Model):
-    created = models.DateTimeField(auto_now_add=True, editable=False)
-    updated = models.DateTimeField(auto_now=True, editable=False)
+    created = models.DateTimeField(
+        auto_now_add=True, editable=False, help_text="When the row was added to the database."
+    )
+    updated = models.DateTimeField(
+        auto_now=True, editable=False, help_text="When the row was last changed."
+    )
 
     class Meta:
         abstract = True
@@ -45,6 +49,34 @@ class FieldCheckConstraint(models.CheckConstraint):
 
     def __eq__(self, other):
         return super().__eq__(other) and getattr(other, "field", None) == self.field
+
+
+def date_end_field():
+    return models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the period ended, as precise as date_precision; empty while it goes on "
+        "or when the source gives no end.",
+    )
+
+
+def date_precision_field(choices):
+    return models.CharField(
+        max_length=10,
+        choices=choices,
+        blank=True,
+        help_text="How precise date_start and date_end are: a month is stored as its 1st day, "
+        "a year as 1 January; empty for a row without a start.",
+    )
+
+
+def ongoing_as_of_field():
+    return models.DateField(
+        null=True,
+        blank=True,
+        help_text="The row still held on this date (usually its source's publication date); "
+        "date_end is then empty.",
+    )
 
 
 def choices_check(field, choices, name, *, blank=False):

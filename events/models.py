@@ -13,7 +13,10 @@ from common.models import (
     FieldCheckConstraint,
     TimestampedModel,
     choices_check,
+    date_end_field,
     date_precision_checks,
+    date_precision_field,
+    ongoing_as_of_field,
     pattern_check,
 )
 from common.rules import CitedBy
@@ -36,12 +39,23 @@ language_validator = RegexValidator(LANGUAGE_PATTERN, "Use an ISO 639 code, e.g.
 class Source(TimestampedModel):
     """A document that rows cite: an article, a UN document, a report."""
 
-    title = models.CharField(max_length=500)
-    author = models.CharField(max_length=300, blank=True)
-    publisher = models.CharField(max_length=300, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
-    published = models.DateField(null=True, blank=True)
-    source_type = models.CharField(max_length=40, choices=SourceType.choices)
+    id = models.BigAutoField(
+        "ID",
+        primary_key=True,
+        help_text="Stable public key of the source. Never changes once published.",
+    )
+    title = models.CharField(max_length=500, help_text="The document's title.")
+    author = models.CharField(max_length=300, blank=True, help_text="Who wrote it, if named.")
+    publisher = models.CharField(
+        max_length=300, blank=True, help_text="Who published it: an outlet, an organisation."
+    )
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="Where the document can be read (http or https)."
+    )
+    published = models.DateField(null=True, blank=True, help_text="Its publication date.")
+    source_type = models.CharField(
+        max_length=40, choices=SourceType.choices, help_text="What sort of document it is."
+    )
     language = models.CharField(
         max_length=3, default="en", validators=[language_validator], help_text="ISO 639 code."
     )
@@ -71,15 +85,21 @@ class Source(TimestampedModel):
 class Issue(TimestampedModel):
     """A question on which actors take positions, e.g. who is Yemen's legitimate authority."""
 
-    slug = models.SlugField(max_length=100, unique=True, validators=[slug_validator])
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        validators=[slug_validator],
+        help_text="Stable public key, e.g. 'yemen-legitimate-authority'. Never changes once "
+        "published.",
+    )
+    name = models.CharField(max_length=200, help_text="The question, in a few words.")
     country = models.CharField(
         max_length=2,
         blank=True,
         validators=[country_validator],
         help_text="SY or YE, or empty for a regional issue.",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="What the issue is about.")
 
     class Meta:
         ordering = ["slug"]
@@ -97,9 +117,16 @@ class Issue(TimestampedModel):
 class Event(TimestampedModel):
     """Something that happened, with its date as precise as its sources allow."""
 
-    title = models.CharField(max_length=300)
-    summary = models.TextField()
-    event_type = models.CharField(max_length=40, choices=EventType.choices)
+    id = models.BigAutoField(
+        "ID",
+        primary_key=True,
+        help_text="Stable public key of the event. Never changes once published.",
+    )
+    title = models.CharField(max_length=300, help_text="What happened, in a line.")
+    summary = models.TextField(help_text="What happened, saying no more than the sources.")
+    event_type = models.CharField(
+        max_length=40, choices=EventType.choices, help_text="What sort of event it was."
+    )
     country = models.CharField(
         max_length=2,
         validators=[country_validator],
@@ -108,27 +135,43 @@ class Event(TimestampedModel):
     date_start = models.DateField(
         null=True,
         blank=True,
-        help_text="Empty only when the source observes the event going on (ongoing_as_of) "
-        "without saying when it began.",
+        help_text="When it began: the first day of its day, month or year (date_precision). "
+        "Empty only when the source observes it going on (ongoing_as_of) without saying when "
+        "it began.",
     )
-    date_end = models.DateField(null=True, blank=True)
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
-    ongoing_as_of = models.DateField(
+    date_end = date_end_field()
+    date_precision = date_precision_field(DatePrecision.choices)
+    ongoing_as_of = ongoing_as_of_field()
+    location_name = models.CharField(
+        max_length=200, blank=True, help_text="Where it happened: a place, a city or a region."
+    )
+    location_country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[country_validator],
+        help_text="ISO 3166-1 alpha-2 code of the country where it happened.",
+    )
+    latitude = models.FloatField(
         null=True,
         blank=True,
-        help_text="The row still held on this date (usually its source's publication date); "
-        "date_end is then empty.",
-    )
-    location_name = models.CharField(max_length=200, blank=True)
-    location_country = models.CharField(max_length=2, blank=True, validators=[country_validator])
-    latitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="WGS 84 latitude of the location, with longitude and geo_precision.",
     )
     longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="WGS 84 longitude of the location, with latitude and geo_precision.",
     )
-    geo_precision = models.CharField(max_length=10, choices=GeoPrecision.choices, blank=True)
-    fatalities = models.PositiveIntegerField(null=True, blank=True)
+    geo_precision = models.CharField(
+        max_length=10,
+        choices=GeoPrecision.choices,
+        blank=True,
+        help_text="How precise the coordinates are.",
+    )
+    fatalities = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Deaths the sources report; empty when they give none."
+    )
     actors = models.ManyToManyField(Actor, through="EventActor", related_name="events")
     sources = models.ManyToManyField(Source, through="EventSource", related_name="events")
 
@@ -197,9 +240,18 @@ class Event(TimestampedModel):
 class EventActor(models.Model):
     """An actor's part in an event."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participants", help_text="The event (id)."
+    )
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="event_roles",
+        help_text="The actor who took part (slug).",
+    )
+    role = models.CharField(
+        max_length=20, choices=Role.choices, help_text="The part the actor played in the event."
+    )
 
     class Meta:
         ordering = ["event_id", "actor__slug", "role"]
@@ -220,8 +272,15 @@ class EventActor(models.Model):
 class EventSource(models.Model):
     """A citation: the source and the passage in it that supports the event."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="event_citations")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="citations", help_text="The event (id)."
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="event_citations",
+        help_text="The source that supports it (id).",
+    )
     quote = models.TextField(help_text="The passage of the source that supports the row.")
 
     class Meta:
@@ -240,21 +299,33 @@ class EventSource(models.Model):
 class Position(TimestampedModel):
     """What an actor stood for on an issue, over a period when the sources date it."""
 
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="positions")
-    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="positions")
-    stance = models.CharField(max_length=10, choices=Stance.choices)
-    summary = models.TextField()
-    date_start = models.DateField(
-        null=True, blank=True, help_text="Empty when the source states the stance undated."
+    id = models.BigAutoField(
+        "ID",
+        primary_key=True,
+        help_text="Stable public key of the position. Never changes once published.",
     )
-    date_end = models.DateField(null=True, blank=True)
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
-    ongoing_as_of = models.DateField(
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        help_text="The actor who holds the position (slug).",
+    )
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="positions", help_text="The issue (slug)."
+    )
+    stance = models.CharField(
+        max_length=10, choices=Stance.choices, help_text="Where the actor stood on the issue."
+    )
+    summary = models.TextField(help_text="The position, saying no more than the sources.")
+    date_start = models.DateField(
         null=True,
         blank=True,
-        help_text="The row still held on this date (usually its source's publication date); "
-        "date_end is then empty.",
+        help_text="Since when the actor held the stance, as precise as date_precision; empty "
+        "when the source does not say.",
     )
+    date_end = date_end_field()
+    date_precision = date_precision_field(DatePrecision.choices)
+    ongoing_as_of = ongoing_as_of_field()
     sources = models.ManyToManyField(Source, through="PositionSource", related_name="positions")
 
     class Meta:
@@ -280,8 +351,18 @@ class Position(TimestampedModel):
 class PositionSource(models.Model):
     """A citation: the source and the passage in it that supports the position."""
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="position_citations")
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.CASCADE,
+        related_name="citations",
+        help_text="The position (id).",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="position_citations",
+        help_text="The source that supports it (id).",
+    )
     quote = models.TextField(help_text="The passage of the source that supports the row.")
 
     class Meta:
@@ -304,12 +385,29 @@ class Relation(TimestampedModel):
     symmetric and stored once per pair.
     """
 
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations")
-    counterpart = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, related_name="counterpart_relations"
+    id = models.BigAutoField(
+        "ID",
+        primary_key=True,
+        help_text="Stable public key of the relation. Never changes once published.",
     )
-    kind = models.CharField(max_length=20, choices=RelationKind.choices)
-    domain = models.CharField(max_length=20, choices=RelationDomain.choices)
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="relations",
+        help_text="One side (slug); for 'support', the supporter.",
+    )
+    counterpart = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="counterpart_relations",
+        help_text="The other side (slug); for 'support', the one supported.",
+    )
+    kind = models.CharField(
+        max_length=20, choices=RelationKind.choices, help_text="How the two stood."
+    )
+    domain = models.CharField(
+        max_length=20, choices=RelationDomain.choices, help_text="In which field."
+    )
     issue = models.ForeignKey(
         Issue,
         on_delete=models.PROTECT,
@@ -324,18 +422,16 @@ class Relation(TimestampedModel):
         validators=[country_validator],
         help_text="The conflict the relation concerns: SY or YE, or empty for both or neither.",
     )
-    summary = models.TextField()
+    summary = models.TextField(help_text="The relation, saying no more than the sources.")
     date_start = models.DateField(
-        null=True, blank=True, help_text="Empty when the source does not say when it began."
-    )
-    date_end = models.DateField(null=True, blank=True)
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
-    ongoing_as_of = models.DateField(
         null=True,
         blank=True,
-        help_text="The row still held on this date (usually its source's publication date); "
-        "date_end is then empty.",
+        help_text="When the relation began, as precise as date_precision; empty when the "
+        "source does not say.",
     )
+    date_end = date_end_field()
+    date_precision = date_precision_field(DatePrecision.choices)
+    ongoing_as_of = ongoing_as_of_field()
     sources = models.ManyToManyField(Source, through="RelationSource", related_name="relations")
 
     class Meta:
@@ -396,8 +492,18 @@ class Relation(TimestampedModel):
 class RelationSource(models.Model):
     """A citation: the source and the passage in it that supports the relation."""
 
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="relation_citations")
+    relation = models.ForeignKey(
+        Relation,
+        on_delete=models.CASCADE,
+        related_name="citations",
+        help_text="The relation (id).",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="relation_citations",
+        help_text="The source that supports it (id).",
+    )
     quote = models.TextField(help_text="The passage of the source that supports the row.")
 
     class Meta:

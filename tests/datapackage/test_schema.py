@@ -60,6 +60,7 @@ def test_types_and_constraints_from_fields_validators_and_check_constraints():
         "name": "id",
         "type": "integer",
         "title": "ID",
+        "description": "Stable public key of the event. Never changes once published.",
         "constraints": {"required": True},
     }
     assert field("events", "date_start")["type"] == "date"
