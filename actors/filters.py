@@ -1,10 +1,10 @@
 from collections import defaultdict
 
-import django_filters
 from django.db.models import Q
 
 from common.api.filters import (
     CountryFilter,
+    DatasetFilterSet,
     MultiValueChoiceFilter,
     MultiValueModelFilter,
     SearchFilter,
@@ -72,7 +72,7 @@ class ActorSearchFilter(SearchFilter):
         return super().condition(terms) | Q(pk__in=aliases)
 
 
-class ActorFilterSet(django_filters.FilterSet):
+class ActorFilterSet(DatasetFilterSet):
     kind = MultiValueChoiceFilter(choices=ActorKind.choices, help_text="Actor kind.")
     country = CountryFilter(help_text="ISO 3166-1 alpha-2 code of the actor's home state.")
     parent = MultiValueModelFilter(

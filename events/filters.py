@@ -5,6 +5,7 @@ from actors.filters import ActorFilter, ActorTreeFilter
 from common.api.filters import (
     CitedByFilter,
     CountryFilter,
+    DatasetFilterSet,
     MultiValueChoiceFilter,
     MultiValueFilter,
     MultiValueModelFilter,
@@ -43,7 +44,7 @@ class PublisherFilter(MultiValueFilter):
         return condition
 
 
-class SourceFilterSet(django_filters.FilterSet):
+class SourceFilterSet(DatasetFilterSet):
     source_type = MultiValueChoiceFilter(choices=SourceType.choices, help_text="Source type.")
     publisher = PublisherFilter(
         help_text="Publisher, case-insensitive exact match. Repeat the parameter for any of "
@@ -65,7 +66,7 @@ class SourceFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(DatasetFilterSet):
     """``actor``, ``actor_tree`` and ``role`` describe one participant row together:
     ``?actor=iran&role=initiator`` finds events in which Iran was the initiator."""
 
@@ -107,7 +108,7 @@ class EventFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class IssueFilterSet(django_filters.FilterSet):
+class IssueFilterSet(DatasetFilterSet):
     country = CountryFilter(help_text="SY or YE; regional issues have no country.")
     q = SearchFilter(fields=["name", "description"], help_text="Text in the name or description.")
 
@@ -116,7 +117,7 @@ class IssueFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class PositionFilterSet(django_filters.FilterSet):
+class PositionFilterSet(DatasetFilterSet):
     actor = ActorFilter(help_text=ACTOR_HELP)
     actor_tree = ActorTreeFilter(help_text=ACTOR_TREE_HELP)
     issue = MultiValueModelFilter(
@@ -143,7 +144,7 @@ class PositionFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class RelationFilterSet(django_filters.FilterSet):
+class RelationFilterSet(DatasetFilterSet):
     actor = ActorFilter(
         fields=("actor", "counterpart"),
         help_text="Actor slug: relations in which that actor is either side.",

@@ -43,6 +43,26 @@ class RepeatedInput(CommaSeparatedInput):
     split = False
 
 
+class ChoicesInput(forms.SelectMultiple):
+    """A vocabulary's values as a list to choose from in the browsable API's filter form;
+    reads repeated and comma-separated values alike."""
+
+    split = True
+
+    def value_from_datadict(self, data, files, name):
+        return CommaSeparatedInput.value_from_datadict(self, data, files, name)
+
+
+class DatasetFilterSet(django_filters.FilterSet):
+    """Filters are labelled with their query parameter's name (what a client types), so the
+    browsable API's form shows the parameters, not "[invalid name]"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, filter_ in self.filters.items():
+            filter_.label = name
+
+
 class MultiValueField(forms.Field):
     """A list of strings, each normalised and checked by ``check`` (which raises or returns)."""
 
@@ -101,6 +121,7 @@ class MultiValueChoiceFilter(MultiValueFilter):
 
     def __init__(self, *args, choices, **kwargs):
         item_schema = {"type": "string", "enum": [value for value, _ in choices]}
+        kwargs.setdefault("widget", ChoicesInput)
         super().__init__(*args, choices=choices, item_schema=item_schema, **kwargs)
 
 

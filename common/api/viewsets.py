@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .errors import PreconditionFailed
-from .filters import CommaSeparatedInput
 from .formats import FORMATS
 from .params import check_query_params
 from .rows import rows_for
@@ -88,10 +87,8 @@ class DatasetViewSet(viewsets.ModelViewSet):
                     ),
                 ):
                     multi.add(name)
-                    widget = filter_.extra.get("widget")
-                    if isinstance(widget, type) and issubclass(widget, CommaSeparatedInput):
-                        if widget.split:
-                            split.add(name)
+                    if getattr(filter_.extra.get("widget"), "split", False):
+                        split.add(name)
         check_query_params(request.query_params, accepted=accepted, multi=multi, split=split)
 
     def initial(self, request, *args, **kwargs):

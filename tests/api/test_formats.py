@@ -100,3 +100,18 @@ def test_geojson_applies_filters_and_is_not_paginated(api_client, db):
     assert len({feature["id"] for feature in body["features"]}) == 1100
     filtered = api_client.get("/api/v1/events/", {"format": "geojson", "country": "YE"})
     assert json.loads(streamed(filtered))["features"] == []
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/events/", "/api/v1/positions/", "/api/v1/relations/", "/api/v1/actors/"]
+)
+def test_browsable_filter_form_labels_every_parameter(api_client, world, url):
+    html = api_client.get(url, HTTP_ACCEPT="text/html").content.decode()
+    assert "[invalid name]" not in html
+    assert '<label for="id_q">q:' in html
+
+
+def test_browsable_filter_form_lists_vocabulary_values(api_client, world):
+    html = api_client.get("/api/v1/events/", HTTP_ACCEPT="text/html").content.decode()
+    assert '<select name="event_type"' in html
+    assert '<option value="airstrike">' in html
