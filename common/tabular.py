@@ -28,9 +28,13 @@ NON_DATA_FIELDS = {"created", "updated"}
 
 def csv_text(header, rows):
     """A small CSV document (a header and rows of values) in the package's dialect."""
+    return csv_rows([header]) + csv_rows(rows)
+
+
+def csv_rows(rows):
+    """CSV lines for ``rows`` (lists of values) in the package's dialect."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, **CSV_DIALECT)
-    writer.writerow(header)
     writer.writerows([format_value(value) for value in row] for row in rows)
     return buffer.getvalue()
 

@@ -62,6 +62,7 @@ class EventViewSet(DatasetViewSet):
     ]
     table = EVENTS
     list_formats = ("csv", "geojson")
+    wide_csv = True
 
     def get_queryset(self):
         return Event.objects.prefetch_related(
@@ -93,6 +94,7 @@ class PositionViewSet(DatasetViewSet):
     filterset_class = PositionFilterSet
     ordering_fields = ["id", "date_start", "date_end", "stance", "created", "updated"]
     table = POSITIONS
+    wide_csv = True
 
     def get_queryset(self):
         return Position.objects.select_related("actor", "issue").prefetch_related(
@@ -108,6 +110,7 @@ class RelationViewSet(DatasetViewSet):
     filterset_class = RelationFilterSet
     ordering_fields = ["id", "date_start", "date_end", "kind", "domain", "created", "updated"]
     table = RELATIONS
+    wide_csv = True
 
     def get_queryset(self):
         return Relation.objects.select_related("actor", "counterpart", "issue").prefetch_related(

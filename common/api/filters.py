@@ -55,7 +55,17 @@ class ChoicesInput(forms.SelectMultiple):
 
 class DatasetFilterSet(django_filters.FilterSet):
     """Filters are labelled with their query parameter's name (what a client types), so the
-    browsable API's form shows the parameters, not "[invalid name]"."""
+    browsable API's form shows the parameters, not "[invalid name]".
+
+    Every resource offers ``updated_after``, for keeping a copy in sync.
+    """
+
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gt",
+        help_text="ISO 8601 date and time, e.g. 2026-11-01T00:00:00Z: rows created or changed "
+        "after it. Deleted rows are listed by /api/v1/deletions/.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

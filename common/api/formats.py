@@ -6,6 +6,7 @@ media type the OpenAPI schema shows. A viewset lists the names it offers in
 ``list_formats``; the views, the negotiation and the schema all read this registry.
 """
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from dataclasses import dataclass
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, renderers
+
+from common.tabular import csv_rows, csv_text
+
+from . import wide
 
 
 class StreamRenderer(renderers.BaseRenderer):
@@ -49,13 +54,41 @@ def _renderer(name, media_type):
 
 
 def stream_csv(view, queryset):
-    """Every matching row as the data package resource's CSV, in its primary-key order."""
+    """Every matching row as the data package resource's CSV, in its primary-key order;
+    with ``wide=true``, one spreadsheet-ready row per record (see ``wide``)."""
+    params = view.request.query_params
     table = view.table
-    response = StreamingHttpResponse(
-        table.csv_chunks(queryset.prefetch_related(None)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
+    if params.get("wide") == "true":
+        chunks = wide_csv_chunks(
+            view.get_rows(), queryset, view.get_rows().url_template(view.request, keep_format=False)
+        )
+        name = f"{table.name}-wide"
+    else:
+        chunks = table.csv_chunks(queryset.prefetch_related(None))
+        name = table.name
+    if params.get("bom") == "true":
+        chunks = itertools.chain([BOM], chunks)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+# Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; other tools
+# (pandas, R, frictionless) read it as part of the first column name. Hence on request only.
+BOM = "\ufeff"
+
+
+def wide_csv_chunks(rows, queryset, url_template):
+    """One row per record with its nested lists flattened into cells (``wide.py``)."""
+    header = None
+    for batch in rows.batches(queryset, url_template):
+        flat = [wide.flatten(item) for item in batch]
+        if header is None:
+            header = list(flat[0])
+            yield csv_text(header, [])
+        yield csv_rows([wide.safe(item[key]) for key in header] for item in flat)
+    if header is None:
+        yield csv_text(wide.header(rows), [])
 
 
 def stream_geojson(view, queryset):
@@ -67,23 +100,14 @@ def stream_geojson(view, queryset):
     )
 
 
-def geojson_chunks(rows, queryset, url_template, *, batch_size=1000):
-    """A FeatureCollection of the rows that have coordinates, in primary-key order.
-
-    Rows are read in keyset batches, each serialised with its nested lists, so memory is
-    bounded by the batch and no cursor stays open across the nested queries.
-    """
-    queryset = queryset.filter(latitude__isnull=False, longitude__isnull=False).order_by("pk")
+def geojson_chunks(rows, queryset, url_template):
+    """A FeatureCollection of the rows that have coordinates, in id order."""
+    queryset = queryset.filter(latitude__isnull=False, longitude__isnull=False)
     yield '{"type":"FeatureCollection","features":['
-    last, first = None, True
-    while True:
-        batch = queryset if last is None else queryset.filter(pk__gt=last)
-        batch = list(rows.values(batch)[:batch_size])
-        if not batch:
-            break
-        last = batch[-1]["pk"]
+    first = True
+    for batch in rows.batches(queryset, url_template):
         features = []
-        for item in rows.serialize(batch, url_template):
+        for item in batch:
             geometry = {"type": "Point", "coordinates": [item["longitude"], item["latitude"]]}
             features.append(
                 json.dumps(

@@ -155,6 +155,30 @@ class RowSerializer:
     def values(self, queryset):
         return queryset.prefetch_related(None).values(*self.paths)
 
+    def only(self, keys):
+        """The same rows with only ``keys`` (``?fields=``); nested lists not asked for are
+        not queried at all."""
+        return RowSerializer(
+            self.model,
+            {key: spec for key, spec in self.fields.items() if key in keys},
+            view_name=self.view_name,
+            lookup_field=self.lookup_field,
+        )
+
+    def batches(self, queryset, url_template, *, batch_size=1000):
+        """Every row of ``queryset``, serialised in keyset batches of ``batch_size`` in id
+        order: memory is bounded by a batch, and no cursor stays open across the nested
+        queries, however many rows there are."""
+        queryset = queryset.order_by("pk")
+        last = None
+        while True:
+            batch = queryset if last is None else queryset.filter(pk__gt=last)
+            batch = list(self.values(batch)[:batch_size])
+            if not batch:
+                return
+            last = batch[-1]["pk"]
+            yield self.serialize(batch, url_template)
+
     def url_template(self, request, format=None, *, keep_format=True):
         """(prefix, suffix) around the lookup value: one reverse() per request, not per row.
 

@@ -2,6 +2,8 @@
 know the whole contract: which statuses an operation may answer, with which JSON body."""
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 
@@ -34,7 +36,40 @@ ERRORS = {
 }
 
 
+def _boolean(name, description):
+    return OpenApiParameter(name, OpenApiTypes.STR, enum=["true", "false"], description=description)
+
+
+FIELDS = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Comma-separated keys to return (JSON only), e.g. id,title,date_start.",
+)
+BOM = _boolean(
+    "bom",
+    "With format=csv: true starts the file with a UTF-8 byte-order mark, for Excel.",
+)
+WIDE = _boolean(
+    "wide",
+    "With format=csv: true gives one spreadsheet-ready row per record, with the names of its "
+    "actors and issue, its participants and its citations in cells; text that a spreadsheet "
+    "would run as a formula is prefixed with an apostrophe.",
+)
+
+
 class AutoSchema(BaseAutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        view = self.view
+        if getattr(view, "table", None) is None or self.method != "GET":
+            return parameters
+        parameters.append(FIELDS)
+        if self._is_list_view():
+            parameters.append(BOM)
+            if getattr(view, "wide_csv", False):
+                parameters.append(WIDE)
+        return parameters
+
     def _error_codes(self):
         method = self.method
         codes = ["400", "429", "503"]

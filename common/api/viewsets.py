@@ -7,6 +7,7 @@ import django_filters
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -43,6 +44,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     table = None
     list_formats = ("csv",)
+    wide_csv = False  # offers ?format=csv&wide=true
     lookup_value_regex = ID_REGEX
 
     def __init_subclass__(cls, **kwargs):
@@ -73,11 +75,13 @@ class DatasetViewSet(viewsets.ModelViewSet):
     # -- strict query parameters ---------------------------------------------------
 
     def check_query_params(self, request):
-        accepted = {api_settings.URL_FORMAT_OVERRIDE}
+        accepted = {api_settings.URL_FORMAT_OVERRIDE, "fields"}
         multi, split = set(), set()
         if self.action == "list":
             filters = self.filterset_class.base_filters
-            accepted |= PAGINATION_PARAMS | set(filters)
+            accepted |= PAGINATION_PARAMS | set(filters) | {"bom"}
+            if self.wide_csv:
+                accepted.add("wide")
             for name, filter_ in filters.items():
                 if isinstance(
                     filter_,
@@ -90,6 +94,38 @@ class DatasetViewSet(viewsets.ModelViewSet):
                     if getattr(filter_.extra.get("widget"), "split", False):
                         split.add(name)
         check_query_params(request.query_params, accepted=accepted, multi=multi, split=split)
+        self.check_export_params(request.query_params)
+        self.fields_asked = self.parse_fields(request.query_params.get("fields"))
+
+    def check_export_params(self, params):
+        fmt = params.get(api_settings.URL_FORMAT_OVERRIDE)
+        for name in ("wide", "bom"):
+            if name not in params:
+                continue
+            if params[name] not in ("true", "false"):
+                raise ValidationError({name: ["Give true or false."]})
+            if fmt != "csv":
+                raise ValidationError({name: ["Only with format=csv."]})
+
+    def parse_fields(self, raw):
+        """``?fields=a,b``: the JSON keys to return (all when absent)."""
+        if raw is None:
+            return None
+        if self.request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) in FORMATS:
+            raise ValidationError({"fields": ["Only for JSON; CSV has the package's columns."]})
+        keys = [key.strip() for key in raw.split(",") if key.strip()]
+        known = list(self.get_rows().fields)
+        unknown = [key for key in keys if key not in known]
+        if unknown or not keys:
+            raise ValidationError(
+                {
+                    "fields": [
+                        f"Unknown field(s): {', '.join(unknown) or raw}. Fields: "
+                        f"{', '.join(known)}."
+                    ]
+                }
+            )
+        return keys
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -103,12 +139,16 @@ class DatasetViewSet(viewsets.ModelViewSet):
         if fmt is not None:
             return fmt.stream(self, queryset)
         rows = self.get_rows()
+        if self.fields_asked:
+            rows = rows.only(self.fields_asked)
         url_template = rows.url_template(request, self.format_kwarg)
         page = self.paginate_queryset(rows.values(queryset))
         return self.get_paginated_response(rows.serialize(page, url_template))
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
+        if self.fields_asked:
+            data = {key: data[key] for key in self.fields_asked}
         etag = etag_of(data)
         if etag in _tags(request.headers.get("If-None-Match", "")):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
