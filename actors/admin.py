@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from common.admin import DatasetAdmin
+from common.admin import ChildAdmin, DatasetAdmin
 
 from .models import Actor, ActorAlias
 
@@ -44,7 +44,8 @@ class ActorAdmin(DatasetAdmin):
 
 
 @admin.register(ActorAlias)
-class ActorAliasAdmin(admin.ModelAdmin):
+class ActorAliasAdmin(ChildAdmin):
+    parent_field = "actor"
     list_display = ["alias", "actor"]
     list_select_related = ["actor"]
     list_filter = ["actor__kind"]

@@ -13,8 +13,9 @@ class TimestampedModel(models.Model):
     created = models.DateTimeField(
         auto_now_add=True, editable=False, help_text="When the row was added to the database."
     )
+    # Indexed: the live dataset's version reads the latest of each table.
     updated = models.DateTimeField(
-        auto_now=True, editable=False, help_text="When the row was last changed."
+        auto_now=True, editable=False, db_index=True, help_text="When the row was last changed."
     )
 
     class Meta:

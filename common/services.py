@@ -24,6 +24,11 @@ def save_changed(instance, names):
     instance.save(update_fields=sorted(set(fields)))
 
 
+def touch(instance):
+    """Mark a row changed (its ``updated`` stamp), e.g. when one of its nested rows changed."""
+    instance.save(update_fields=["updated"])
+
+
 def replace_related(instance, related_name, rows):
     """Replace the rows of a one-to-many relation as a whole (``rows``: field dicts)."""
     relation = instance._meta.get_field(related_name)

@@ -10,6 +10,7 @@ API_ROUTERS = [
     "actors.urls",
     "events.urls",
     "datapackage.urls",
+    "changes.urls",
 ]
 api = DefaultRouter()
 for module in API_ROUTERS:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from common.admin import CitationInline, DatasetAdmin
+from common.admin import ChildAdmin, CitationInline, DatasetAdmin
 
 from .models import (
     EVENT_CITED,
@@ -109,7 +109,8 @@ class PositionAdmin(DatasetAdmin):
 
 
 @admin.register(EventActor)
-class EventActorAdmin(admin.ModelAdmin):
+class EventActorAdmin(ChildAdmin):
+    parent_field = "event"
     list_display = ["event", "actor", "role"]
     list_select_related = ["event", "actor"]
     list_filter = ["role", "actor__kind"]
@@ -118,7 +119,8 @@ class EventActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventSource)
-class EventSourceAdmin(admin.ModelAdmin):
+class EventSourceAdmin(ChildAdmin):
+    parent_field = "event"
     list_display = ["event", "source", "quote"]
     list_select_related = ["event", "source"]
     list_filter = ["source__source_type"]
@@ -127,7 +129,8 @@ class EventSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PositionSource)
-class PositionSourceAdmin(admin.ModelAdmin):
+class PositionSourceAdmin(ChildAdmin):
+    parent_field = "position"
     list_display = ["position", "source", "quote"]
     list_select_related = ["position__actor", "position__issue", "source"]
     list_filter = ["source__source_type"]
@@ -162,7 +165,8 @@ class RelationAdmin(DatasetAdmin):
 
 
 @admin.register(RelationSource)
-class RelationSourceAdmin(admin.ModelAdmin):
+class RelationSourceAdmin(ChildAdmin):
+    parent_field = "relation"
     list_display = ["relation", "source", "quote"]
     list_select_related = ["relation__actor", "relation__counterpart", "source"]
     list_filter = ["source__source_type"]

@@ -1,5 +1,7 @@
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission, User
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -12,3 +14,19 @@ def pytest_configure(config):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def user_with(db):
+    """A token-authenticated client for a user holding the given permission codenames."""
+
+    def make(*codenames):
+        user = User.objects.create_user(f"curator-{User.objects.count()}", password="pw-1234567")
+        if codenames:
+            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.user = user
+        return client
+
+    return make

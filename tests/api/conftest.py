@@ -1,10 +1,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from events.choices import DatePrecision, Role
 from tests.factories import (
@@ -24,22 +21,6 @@ def _fresh_throttle_history():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def user_with(db):
-    """A token-authenticated client for a user holding the given permission codenames."""
-
-    def make(*codenames):
-        user = User.objects.create_user(f"curator-{User.objects.count()}", password="pw-1234567")
-        if codenames:
-            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-        client.user = user
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -1,0 +1,20 @@
+import django_filters
+
+from common.api.filters import DatasetFilterSet, MultiValueFilter
+
+from .models import Deletion
+
+
+class DeletionFilterSet(DatasetFilterSet):
+    after = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gt",
+        help_text="ISO 8601 date and time: rows deleted after it.",
+    )
+    resource = MultiValueFilter(
+        field_name="resource", help_text="Data package resource names, e.g. events."
+    )
+
+    class Meta:
+        model = Deletion
+        fields = []
