@@ -8,6 +8,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,21 +32,58 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
+# Every environment changes behaviour, so a misspelt one ("prod") must not fall back to
+# development's debug pages and public key: it stops start-up instead.
+ENVIRONMENTS = ("development", "production")
+_env = os.environ.get("DJANGO_ENV", "development")
+DJANGO_ENV = _env.strip().lower()
+if DJANGO_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV={_env!r} is not an environment of this project. Use 'development' "
+        "(the default: debug on, a public development key) or 'production'."
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
+
+def production_secret_key_problem(key):
+    """Why ``key`` is too weak to sign production sessions, or None.
+
+    The same thresholds as Django's deployment check (security.W009), enforced at start-up
+    rather than reported.
+    """
+    if not key.strip():
+        return "SECRET_KEY is not set"
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"SECRET_KEY starts with {SECRET_KEY_INSECURE_PREFIX!r}, a development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY has {len(set(key))} distinct characters, fewer than "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    return None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
+if PRODUCTION:
+    problem = production_secret_key_problem(SECRET_KEY)
+    if problem:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production settings (DJANGO_ENV=production) need a "
-            "long random SECRET_KEY in the environment, e.g. from "
+            f"{problem}. Production settings (DJANGO_ENV=production) need a long random "
+            "SECRET_KEY in the environment, e.g. from "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
+elif not SECRET_KEY.strip():
     # Only ever used for local development and tests.
     SECRET_KEY = "django-insecure-local-development-key-not-for-production-use-0123456789"
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, source and SQL to anyone who triggers an error.
+    raise ImproperlyConfigured(
+        "DEBUG is on with DJANGO_ENV=production. Unset DEBUG; use DJANGO_ENV=development to debug."
+    )
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )

@@ -33,6 +33,48 @@ def test_production_without_secret_key_refuses_to_start():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+STRONG_KEY = "x" * 20 + "a-long-random-production-secret-key-0123456789"
+
+
+@pytest.mark.parametrize("name", ["prod", "staging", "Production-1", ""])
+def test_unknown_environment_refuses_to_start(name):
+    result = manage("check", DJANGO_ENV=name, SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert f"DJANGO_ENV={name!r} is not an environment" in result.stderr
+    assert "'development'" in result.stderr and "'production'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key,problem",
+    [
+        (" " * 60, "SECRET_KEY is not set"),
+        ("short-but-random-Xq9", "SECRET_KEY has 20 characters, fewer than 50"),
+        ("abab" * 15, "SECRET_KEY has 2 distinct characters, fewer than 5"),
+        (
+            "django-insecure-local-development-key-not-for-production-use-0123456789",
+            "SECRET_KEY starts with 'django-insecure-', a development key",
+        ),
+    ],
+    ids=["blank", "short", "few-distinct-characters", "insecure-prefix"],
+)
+def test_production_refuses_a_weak_secret_key(key, problem):
+    result = manage("check", DJANGO_ENV="production", SECRET_KEY=key, ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert problem in result.stderr
+
+
+def test_production_refuses_debug():
+    result = manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="example.org",
+        DEBUG="1",
+    )
+    assert result.returncode != 0
+    assert "DEBUG is on with DJANGO_ENV=production" in result.stderr
+
+
 def test_production_settings_pass_the_deployment_checklist():
     result = manage(
         "check",
@@ -40,7 +82,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "--fail-level",
         "WARNING",
         DJANGO_ENV="production",
-        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
