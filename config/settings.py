@@ -32,6 +32,16 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_count(name, default):
+    """A whole number >= 0; anything else stops start-up rather than guessing."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name}={value!r} must be a whole number, 0 or more.")
+    return int(value)
+
+
 # Every environment changes behaviour, so a misspelt one ("prod") must not fall back to
 # development's debug pages and public key: it stops start-up instead.
 ENVIRONMENTS = ("development", "production")
@@ -148,18 +158,28 @@ if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Anonymous throttling counts requests in the cache, so the cache must be one that every
+# gunicorn worker shares: a per-process cache would give each worker its own allowance.
+# Without Redis, files on this machine serve all its workers; culling visits every file, so
+# the cap keeps each write cheap (a full cache forgets a third of its clients).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "mena-alignments",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
 if os.environ.get("REDIS_URL"):
-    # A shared cache makes throttling count across all app servers.
+    # Shared by every app server, not only by the workers of one machine.
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For. The client is the
+# address the outermost trusted proxy saw; with 0 the header is ignored, since anyone can
+# send it. Throttling counts by this address (DRF's NUM_PROXIES).
+TRUSTED_PROXIES = env_count("TRUSTED_PROXIES", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,6 +242,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["common.api.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": throttle_rate("ANON_THROTTLE_RATE", "1000/hour")},
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": "format",

@@ -126,3 +126,27 @@ def test_debug_flag_parsing(value, expected):
         assert env_bool("MENA_TEST_FLAG", False) is expected
     finally:
         del os.environ["MENA_TEST_FLAG"]
+
+
+def settings_in_a_new_process(expression, **env):
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    environment = {key: value for key, value in os.environ.items() if key != "TRUSTED_PROXIES"}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+    )
+
+
+def test_trusted_proxies_sets_how_throttling_reads_forwarded_for():
+    default = settings_in_a_new_process("settings.REST_FRAMEWORK['NUM_PROXIES']")
+    configured = settings_in_a_new_process(
+        "settings.REST_FRAMEWORK['NUM_PROXIES']", TRUSTED_PROXIES="2"
+    )
+    assert (default.stdout.strip(), configured.stdout.strip()) == ("0", "2")
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5"])
+def test_trusted_proxies_must_be_a_whole_number(value):
+    result = settings_in_a_new_process("settings.TRUSTED_PROXIES", TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert f"TRUSTED_PROXIES={value!r} must be a whole number, 0 or more." in result.stderr
