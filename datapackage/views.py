@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.settings import api_settings
 
 from common.api import UnknownQueryParameters
@@ -85,6 +85,28 @@ def _latest_redirect(name, **kwargs):
     return response
 
 
+def throttled(view):
+    """Downloads count against the API's throttles: the same rates, history and 429.
+
+    A download is a plain Django view (a file response needs no DRF request), so the check
+    DRF runs in ``APIView.initial`` runs here.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        throttles = [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
+        waits = [t.wait() for t in throttles if not t.allow_request(request, None)]
+        if waits:
+            refusal = Throttled(max((wait for wait in waits if wait is not None), default=None))
+            response = JsonResponse({"detail": refusal.detail}, status=refusal.status_code)
+            if refusal.wait is not None:
+                response["Retry-After"] = str(refusal.wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def release_download(route_name):
     """A download view of one release: ``latest`` redirects, an unknown version is a 404.
 
@@ -132,6 +154,7 @@ def _serve(request, path, *, etag, content_type, filename=None):
     return response
 
 
+@throttled
 @release_download("datapackage-zip")
 def download_zip(request, release):
     return _serve(
@@ -143,6 +166,7 @@ def download_zip(request, release):
     )
 
 
+@throttled
 @release_download("datapackage-descriptor")
 def download_descriptor(request, release):
     return _serve(
@@ -153,6 +177,7 @@ def download_descriptor(request, release):
     )
 
 
+@throttled
 @require_safe
 def download_resource(request, version, resource):
     if resource not in RESOURCES_BY_NAME:
@@ -179,6 +204,7 @@ def _download_resource(request, release, resource):
     )
 
 
+@throttled
 def download_not_found(request):
     return _not_found(
         "Not found. Downloads: /datapackage/{version}.zip, /datapackage/{version}/"

@@ -113,3 +113,31 @@ def test_processes_share_one_allowance(tmp_path):
 
     assert requests_in_a_new_process(2) == [200, 200]
     assert requests_in_a_new_process(2) == [200, 429]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/datapackage/latest.zip",
+        "/datapackage/1.0.0/datapackage.json",
+        "/datapackage/1.0.0/data/events.csv",
+        "/datapackage/elsewhere",
+    ],
+)
+def test_downloads_are_throttled_like_the_api(api_client, db, path):
+    with rates("2/minute"):
+        first, second = (api_client.get(path) for _ in range(2))
+        response = api_client.get(path)
+    assert first.status_code != 429 and second.status_code != 429
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert "Retry-After" in response
+    assert "throttled" in response.json()["detail"].lower()
+
+
+def test_downloads_and_the_api_share_one_allowance(api_client, db):
+    with rates("2/minute"):
+        api_client.get("/api/v1/issues/")
+        api_client.get("/datapackage/latest.zip")
+        response = api_client.get("/api/v1/issues/")
+    assert response.status_code == 429
