@@ -34,7 +34,10 @@ def is_api(request):
 
 
 def json_error(status, detail):
-    return JsonResponse({"detail": detail}, status=status)
+    response = JsonResponse({"detail": detail}, status=status)
+    # Set here because an early refusal skips CommonMiddleware, which would set it.
+    response["Content-Length"] = len(response.content)
+    return response
 
 
 class JSONErrorsMiddleware:
