@@ -1,4 +1,4 @@
-"""Refusals made outside the API's views, in the API's words.
+"""Refusals made outside the API's views, in the API's words; who a client is.
 
 Django and its middleware answer some requests before a DRF view runs, or instead of one:
 a Host that is not allowed, a body too large, a path that matches nothing, a CSRF failure, a
@@ -8,14 +8,18 @@ off. The one exception is the browsable API: a DRF response rendered as HTML bec
 client asked for HTML (a browser) keeps the page, which shows the same JSON.
 """
 
+import ipaddress
+
+from axes.helpers import get_cool_off, get_lockout_message
 from django.conf import settings
 from django.core.exceptions import (
     DisallowedHost,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
+from rest_framework.throttling import BaseThrottle
 
 API_PREFIXES = ("/api/", "/datapackage/")
 
@@ -96,6 +100,34 @@ def csrf_failure(request, reason=""):
     if is_api(request):
         return json_error(403, f"CSRF Failed: {reason}")
     return django_csrf_failure(request, reason=reason)
+
+
+def client_ip(request):
+    """AXES_CLIENT_IP_CALLABLE: the address DRF's throttling counts by (``NUM_PROXIES``).
+
+    One reading of X-Forwarded-For for both, so a client that a spoofed header cannot move
+    to a fresh rate limit cannot move to a fresh lockout either.
+    """
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        # Only a proxy count larger than the real one lets a client choose this text; it
+        # would not fit the address column of the login attempts.
+        return None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: 429 in words (JSON under /api/) with the cool-off to wait."""
+    message = str(get_lockout_message())
+    if is_api(request):
+        response = json_error(429, message)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    cool_off = get_cool_off(request)
+    if cool_off is not None:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
 
 
 def _too_many_fields():

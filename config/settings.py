@@ -4,6 +4,7 @@ Local use needs no configuration at all. ``DJANGO_ENV=production`` switches to s
 defaults: no debug, a mandatory ``SECRET_KEY`` and HTTPS-only cookies and redirects.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -32,13 +33,13 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_count(name, default):
-    """A whole number >= 0; anything else stops start-up rather than guessing."""
+def env_count(name, default, minimum=0):
+    """A whole number >= ``minimum``; anything else stops start-up rather than guessing."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
-        raise ImproperlyConfigured(f"{name}={value!r} must be a whole number, 0 or more.")
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be a whole number, {minimum} or more.")
     return int(value)
 
 
@@ -113,6 +114,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "actors",
     "events",
     "datapackage",
@@ -129,6 +131,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,8 +185,51 @@ if os.environ.get("REDIS_URL"):
 
 # How many reverse proxies in front of the app append to X-Forwarded-For. The client is the
 # address the outermost trusted proxy saw; with 0 the header is ignored, since anyone can
-# send it. Throttling counts by this address (DRF's NUM_PROXIES).
+# send it. Throttling (DRF's NUM_PROXIES) and login lockouts count by this same address.
 TRUSTED_PROXIES = env_count("TRUSTED_PROXIES", 0)
+
+# Brute-force protection (django-axes) for every login: the admin's and the browsable API's.
+# After LOGIN_FAILURE_LIMIT failed attempts the lockout key is refused, even with the right
+# password, until LOGIN_COOLOFF_MINUTES have passed since its last attempt. The default key,
+# a username from one address, stops guessing one account without letting a stranger lock
+# a curator out from the curator's own address.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOCKOUT_KEY_PARTS = ("username", "ip_address", "user_agent")
+
+
+def lockout_parameters(name, default):
+    """``username+ip_address`` (one key of two parts) or ``ip_address,username`` (either key
+    alone) as django-axes' AXES_LOCKOUT_PARAMETERS."""
+    value = os.environ.get(name, "").strip() or default
+    keys = []
+    for key in value.split(","):
+        parts = [part.strip() for part in key.split("+")]
+        unknown = [part for part in parts if part not in LOCKOUT_KEY_PARTS]
+        if unknown or not parts:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: a key is made of {', '.join(LOCKOUT_KEY_PARTS)} joined by "
+                "'+', and keys are separated by ','; e.g. 'username+ip_address'."
+            )
+        keys.append(parts[0] if len(parts) == 1 else parts)
+    return keys
+
+
+LOGIN_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_count("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = lockout_parameters("LOGIN_LOCKOUT_KEY", "username+ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "common.middleware.lockout_response"
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed login attempts: logging in is locked for {LOGIN_COOLOFF_MINUTES} "
+    "minutes after the last attempt."
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -128,9 +128,18 @@ def test_debug_flag_parsing(value, expected):
         del os.environ["MENA_TEST_FLAG"]
 
 
+# Read by the tests below; a value in the outer environment would change their defaults.
+CONFIGURED = {
+    "TRUSTED_PROXIES",
+    "LOGIN_LOCKOUT_KEY",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_COOLOFF_MINUTES",
+}
+
+
 def settings_in_a_new_process(expression, **env):
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    environment = {key: value for key, value in os.environ.items() if key != "TRUSTED_PROXIES"}
+    environment = {key: value for key, value in os.environ.items() if key not in CONFIGURED}
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True
@@ -150,3 +159,40 @@ def test_trusted_proxies_must_be_a_whole_number(value):
     result = settings_in_a_new_process("settings.TRUSTED_PROXIES", TRUSTED_PROXIES=value)
     assert result.returncode != 0
     assert f"TRUSTED_PROXIES={value!r} must be a whole number, 0 or more." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key,parameters",
+    [
+        ("", "[['username', 'ip_address']]"),
+        ("ip_address", "['ip_address']"),
+        ("username+ip_address,ip_address", "[['username', 'ip_address'], 'ip_address']"),
+    ],
+)
+def test_login_lockout_key_comes_from_the_environment(key, parameters):
+    result = settings_in_a_new_process("settings.AXES_LOCKOUT_PARAMETERS", LOGIN_LOCKOUT_KEY=key)
+    assert result.stdout.strip() == parameters, result.stderr
+
+
+def test_an_unknown_login_lockout_key_refuses_to_start():
+    result = settings_in_a_new_process("1", LOGIN_LOCKOUT_KEY="username+ip")
+    assert result.returncode != 0
+    assert "LOGIN_LOCKOUT_KEY='username+ip': a key is made of username, ip_address" in (
+        result.stderr
+    )
+
+
+def test_login_policy_comes_from_the_environment():
+    result = settings_in_a_new_process(
+        "settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME",
+        LOGIN_FAILURE_LIMIT="10",
+        LOGIN_COOLOFF_MINUTES="60",
+    )
+    assert result.stdout.strip() == "10 1:00:00"
+
+
+@pytest.mark.parametrize("name", ["LOGIN_FAILURE_LIMIT", "LOGIN_COOLOFF_MINUTES"])
+def test_login_policy_needs_at_least_one(name):
+    result = settings_in_a_new_process("1", **{name: "0"})
+    assert result.returncode != 0
+    assert f"{name}='0' must be a whole number, 1 or more." in result.stderr
