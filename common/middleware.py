@@ -12,11 +12,7 @@ import ipaddress
 
 from axes.helpers import get_cool_off, get_lockout_message
 from django.conf import settings
-from django.core.exceptions import (
-    DisallowedHost,
-    TooManyFieldsSent,
-    TooManyFilesSent,
-)
+from django.core.exceptions import DisallowedHost, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework.throttling import BaseThrottle
@@ -25,7 +21,7 @@ API_PREFIXES = ("/api/", "/datapackage/")
 
 # DRF's wording where DRF has one, so an error reads the same wherever it was made.
 DETAILS = {
-    400: "Bad request.",
+    400: "Malformed request.",
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     429: "Request was throttled.",
@@ -75,23 +71,14 @@ class JSONErrorsMiddleware:
         try:
             request.GET  # noqa: B018 - parsed here, where a refusal can still be worded
         except TooManyFieldsSent:
-            return _too_many_fields()
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return json_error(400, f"Too many parameters: at most {limit} are accepted.")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         length = _content_length(request)
         if limit is not None and length > limit:
             return json_error(
                 413, f"The request body is {length} bytes; this server accepts at most {limit}."
             )
-        return None
-
-    def process_exception(self, request, exception):
-        if not is_api(request):
-            return None
-        if isinstance(exception, TooManyFieldsSent):
-            return _too_many_fields()
-        if isinstance(exception, TooManyFilesSent):
-            limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-            return json_error(400, f"Too many files: at most {limit} are accepted.")
         return None
 
 
@@ -128,11 +115,6 @@ def lockout_response(request, original_response=None, credentials=None):
     if cool_off is not None:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
-
-
-def _too_many_fields():
-    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-    return json_error(400, f"Too many parameters: at most {limit} are accepted.")
 
 
 def _content_length(request):
