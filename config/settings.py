@@ -4,10 +4,17 @@ Local use needs no configuration at all. ``DJANGO_ENV=production`` switches to s
 defaults: no debug, a mandatory ``SECRET_KEY`` and HTTPS-only cookies and redirects.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,25 +34,73 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
+def env_count(name, default, minimum=0):
+    """A whole number >= ``minimum``; anything else stops start-up rather than guessing."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be a whole number, {minimum} or more.")
+    return int(value)
+
+
+# Every environment changes behaviour, so a misspelt one ("prod") must not fall back to
+# development's debug pages and public key: it stops start-up instead.
+ENVIRONMENTS = ("development", "production")
+_env = os.environ.get("DJANGO_ENV", "development")
+DJANGO_ENV = _env.strip().lower()
+if DJANGO_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV={_env!r} is not an environment of this project. Use 'development' "
+        "(the default: debug on, a public development key) or 'production'."
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
+
+def production_secret_key_problem(key):
+    """Why ``key`` is too weak to sign production sessions, or None.
+
+    The same thresholds as Django's deployment check (security.W009), enforced at start-up
+    rather than reported.
+    """
+    if not key.strip():
+        return "SECRET_KEY is not set"
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"SECRET_KEY starts with {SECRET_KEY_INSECURE_PREFIX!r}, a development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY has {len(set(key))} distinct characters, fewer than "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    return None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
+if PRODUCTION:
+    problem = production_secret_key_problem(SECRET_KEY)
+    if problem:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production settings (DJANGO_ENV=production) need a "
-            "long random SECRET_KEY in the environment, e.g. from "
+            f"{problem}. Production settings (DJANGO_ENV=production) need a long random "
+            "SECRET_KEY in the environment, e.g. from "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
+elif not SECRET_KEY.strip():
     # Only ever used for local development and tests.
     SECRET_KEY = "django-insecure-local-development-key-not-for-production-use-0123456789"
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, source and SQL to anyone who triggers an error.
+    raise ImproperlyConfigured(
+        "DEBUG is on with DJANGO_ENV=production. Unset DEBUG; use DJANGO_ENV=development to debug."
+    )
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "common.middleware.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +115,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "actors",
     "events",
     "datapackage",
@@ -68,6 +125,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response carries the policy, static files and refusals too.
+    "csp.middleware.CSPMiddleware",
+    # Next, so that errors made by the middleware below are JSON under /api/ too.
+    "common.middleware.JSONErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,7 +137,28 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests only from this
+# server, no inline script, no plugins, no framing. Every page here (admin, browsable API,
+# Swagger UI) loads its scripts from files: the docs page its set-up script from
+# /api/v1/docs/?script, the browsable API logs out with a form (config/templates). Two
+# allowances: inline style attributes, which cannot run code and lay out the browsable API,
+# and data: images, Swagger UI's icons. Two inline <style> blocks are refused, at no loss
+# that shows: Swagger UI's page background and the browsable API's code highlighting.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -108,18 +190,71 @@ if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Anonymous throttling counts requests in the cache, so the cache must be one that every
+# gunicorn worker shares: a per-process cache would give each worker its own allowance.
+# Without Redis, files on this machine serve all its workers; culling visits every file, so
+# the cap keeps each write cheap (a full cache forgets a third of its clients).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "mena-alignments",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
 if os.environ.get("REDIS_URL"):
-    # A shared cache makes throttling count across all app servers.
+    # Shared by every app server, not only by the workers of one machine.
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For. The client is the
+# address the outermost trusted proxy saw; with 0 the header is ignored, since anyone can
+# send it. Throttling (DRF's NUM_PROXIES) and login lockouts count by this same address.
+TRUSTED_PROXIES = env_count("TRUSTED_PROXIES", 0)
+
+# Brute-force protection (django-axes) for every login: the admin's and the browsable API's.
+# After LOGIN_FAILURE_LIMIT failed attempts the lockout key is refused, even with the right
+# password, until LOGIN_COOLOFF_MINUTES have passed since its last attempt. The default key,
+# a username from one address, stops guessing one account without letting a stranger lock
+# a curator out from the curator's own address.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOCKOUT_KEY_PARTS = ("username", "ip_address", "user_agent")
+
+
+def lockout_parameters(name, default):
+    """``username+ip_address`` (one key of two parts) or ``ip_address,username`` (either key
+    alone) as django-axes' AXES_LOCKOUT_PARAMETERS."""
+    value = os.environ.get(name, "").strip() or default
+    keys = []
+    for key in value.split(","):
+        parts = [part.strip() for part in key.split("+")]
+        unknown = [part for part in parts if part not in LOCKOUT_KEY_PARTS]
+        if unknown or not parts:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: a key is made of {', '.join(LOCKOUT_KEY_PARTS)} joined by "
+                "'+', and keys are separated by ','; e.g. 'username+ip_address'."
+            )
+        keys.append(parts[0] if len(parts) == 1 else parts)
+    return keys
+
+
+LOGIN_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_count("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = lockout_parameters("LOGIN_LOCKOUT_KEY", "username+ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "common.middleware.lockout_response"
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed login attempts: logging in is locked for {LOGIN_COOLOFF_MINUTES} "
+    "minutes after the last attempt."
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +318,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": throttle_rate("ANON_THROTTLE_RATE", "1000/hour")},
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
     "URL_FORMAT_OVERRIDE": "format",

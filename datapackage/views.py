@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.settings import api_settings
 
 from common.api.params import check_query_params
@@ -83,6 +83,28 @@ def _latest_redirect(name, **kwargs):
     return response
 
 
+def throttled(view):
+    """Downloads count against the API's throttles: the same rates, history and 429.
+
+    A download is a plain Django view (a file response needs no DRF request), so the check
+    DRF runs in ``APIView.initial`` runs here.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        throttles = [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
+        waits = [t.wait() for t in throttles if not t.allow_request(request, None)]
+        if waits:
+            refusal = Throttled(max((wait for wait in waits if wait is not None), default=None))
+            response = JsonResponse({"detail": refusal.detail}, status=refusal.status_code)
+            if refusal.wait is not None:
+                response["Retry-After"] = str(refusal.wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def release_download(route_name):
     """A download view of one release: ``latest`` redirects, an unknown version is a 404.
 
@@ -130,6 +152,7 @@ def _serve(request, path, *, etag, content_type, filename=None):
     return response
 
 
+@throttled
 @release_download("datapackage-zip")
 def download_zip(request, release):
     return _serve(
@@ -141,6 +164,7 @@ def download_zip(request, release):
     )
 
 
+@throttled
 @release_download("datapackage-descriptor")
 def download_descriptor(request, release):
     return _serve(
@@ -151,6 +175,7 @@ def download_descriptor(request, release):
     )
 
 
+@throttled
 @require_safe
 def download_resource(request, version, resource):
     if resource not in RESOURCES_BY_NAME:
@@ -177,6 +202,7 @@ def _download_resource(request, release, resource):
     )
 
 
+@throttled
 def download_not_found(request):
     return _not_found(
         "Not found. Downloads: /datapackage/{version}.zip, /datapackage/{version}/"

@@ -1,0 +1,152 @@
+"""Refusals made outside the API's views, in the API's words; who a client is.
+
+Django and its middleware answer some requests before a DRF view runs, or instead of one:
+a Host that is not allowed, a body too large, a path that matches nothing, a CSRF failure, a
+method that a plain view refuses, a debug page. Under ``/api/`` and the release downloads
+every such error is JSON ``{"detail": "..."}``, as the API's own errors are, with DEBUG on or
+off. The one exception is the browsable API: a DRF response rendered as HTML because the
+client asked for HTML (a browser) keeps the page, which shows the same JSON.
+"""
+
+import ipaddress
+
+from axes.helpers import get_cool_off, get_lockout_message
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, TooManyFieldsSent
+from django.http import HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from rest_framework.throttling import BaseThrottle
+
+API_PREFIXES = ("/api/", "/datapackage/")
+
+# DRF's wording where DRF has one, so an error reads the same wherever it was made.
+DETAILS = {
+    400: "Malformed request.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    429: "Request was throttled.",
+    500: "Server error.",
+}
+
+
+def is_api(request):
+    return request.path.startswith(API_PREFIXES)
+
+
+def json_error(status, detail):
+    response = JsonResponse({"detail": detail}, status=status)
+    # Set here because an early refusal skips CommonMiddleware, which would set it.
+    response["Content-Length"] = len(response.content)
+    return response
+
+
+class JSONErrorsMiddleware:
+    """Outermost: sees every response, including those made from another middleware's error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api(request):
+            return self.get_response(request)
+        refusal = self.refuse_early(request)
+        if refusal is not None:
+            return refusal
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_json(response) and not _negotiated(response):
+            return _as_json(response, _detail(request, response))
+        return response
+
+    def refuse_early(self, request):
+        """What Django would refuse deep inside, refused first so the answer can say why.
+
+        Django checks the host, the number of parameters and the body's declared length when
+        another middleware or the view first reads them, and answers with a page that no
+        longer knows the reason (or, with DEBUG on, fails to render its debug page at all).
+        """
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return json_error(400, "The Host header names a host this server does not serve.")
+        try:
+            request.GET  # noqa: B018 - parsed here, where a refusal can still be worded
+        except TooManyFieldsSent:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return json_error(400, f"Too many parameters: at most {limit} are accepted.")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = _content_length(request)
+        if limit is not None and length > limit:
+            return json_error(
+                413, f"The request body is {length} bytes; this server accepts at most {limit}."
+            )
+        return None
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's page, or under /api/ the words DRF uses for the same."""
+    if is_api(request):
+        return json_error(403, f"CSRF Failed: {reason}")
+    return django_csrf_failure(request, reason=reason)
+
+
+def client_ip(request):
+    """AXES_CLIENT_IP_CALLABLE: the address DRF's throttling counts by (``NUM_PROXIES``).
+
+    One reading of X-Forwarded-For for both, so a client that a spoofed header cannot move
+    to a fresh rate limit cannot move to a fresh lockout either.
+    """
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        # Only a proxy count larger than the real one lets a client choose this text; it
+        # would not fit the address column of the login attempts.
+        return None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: 429 in words (JSON under /api/) with the cool-off to wait."""
+    message = str(get_lockout_message())
+    if is_api(request):
+        response = json_error(429, message)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    cool_off = get_cool_off(request)
+    if cool_off is not None:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+def _content_length(request):
+    # As Django reads it: a missing or malformed length is no body.
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _is_json(response):
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _negotiated(response):
+    # A DRF response carries the renderer its content negotiation chose.
+    return getattr(response, "accepted_renderer", None) is not None
+
+
+def _detail(request, response):
+    if response.status_code == 405:
+        return f'Method "{request.method}" not allowed.'
+    return DETAILS.get(response.status_code, f"{response.reason_phrase}.")
+
+
+def _as_json(response, detail):
+    converted = json_error(response.status_code, detail)
+    # Allow, Retry-After, WWW-Authenticate, Vary and the like still apply.
+    for header, value in response.items():
+        if header.lower() not in {"content-type", "content-length"}:
+            converted[header] = value
+    converted.cookies = response.cookies
+    response.close()
+    return converted
