@@ -150,3 +150,42 @@ def _as_json(response, detail):
     converted.cookies = response.cookies
     response.close()
     return converted
+
+
+class HeadMiddleware:
+    """A HEAD request gets the headers of its GET and no body, under any server.
+
+    Django's development server and test client drop a HEAD response's body themselves;
+    gunicorn sends whatever the application returns, which corrupts the next response on a
+    keep-alive connection. A streamed body (a CSV export) is never started, so its queries
+    never run.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
+
+
+class DatasetVersionMiddleware:
+    """Every API response says which data it answers from: ``Dataset-Version`` is a release
+    version (``?release=``) or ``live``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and "Dataset-Version" not in response:
+            response["Dataset-Version"] = "live"
+        return response

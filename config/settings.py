@@ -127,6 +127,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every response carries the policy, static files and refusals too.
     "csp.middleware.CSPMiddleware",
+    # A HEAD response never carries a body, whatever made it.
+    "common.middleware.HeadMiddleware",
+    "common.middleware.DatasetVersionMiddleware",
     # Next, so that errors made by the middleware below are JSON under /api/ too.
     "common.middleware.JSONErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -115,3 +115,8 @@ def test_browsable_filter_form_lists_vocabulary_values(api_client, world):
     html = api_client.get("/api/v1/events/", HTTP_ACCEPT="text/html").content.decode()
     assert '<select name="event_type"' in html
     assert '<option value="airstrike">' in html
+
+
+def test_every_api_response_says_it_answers_from_the_live_data(api_client, world):
+    for url in ["/api/v1/events/", "/api/v1/actors/iran/", "/api/v1/nothing/"]:
+        assert api_client.get(url)["Dataset-Version"] == "live"
