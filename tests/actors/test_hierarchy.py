@@ -2,6 +2,7 @@
 actors/ runs forever on one that got in anyway (e.g. stored with the trigger disabled)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from actors.models import HIERARCHY_RULE, Actor
@@ -57,6 +58,29 @@ def stored_cycle():
     Actor.objects.filter(pk=b.pk).update(parent=c)
     Actor.objects.filter(pk=c.pk).update(parent=a)
     return tuple(Actor.objects.get(pk=actor.pk) for actor in (a, b, c))
+
+
+@pytest.fixture
+def query_budget():
+    """Fails a block that runs more queries than a bounded walk needs, so an endless walk
+    ends in an error instead of hanging the suite."""
+
+    class Exhausted(Exception):
+        pass
+
+    def limit(count):
+        used = 0
+
+        def count_query(execute, sql, params, many, context):
+            nonlocal used
+            used += 1
+            if used > count:
+                raise Exhausted(f"more than {count} queries: the walk does not stop")
+            return execute(sql, params, many, context)
+
+        return connection.execute_wrapper(count_query)
+
+    return limit
 
 
 # -- the database refuses a cycle by any path ------------------------------------------
@@ -136,3 +160,51 @@ def test_unguarded_fixture_lets_a_cycle_in(unguarded):
     # restores the trigger: the tests above run with it).
     a, b, c = stored_cycle()
     assert Actor.objects.get(pk=a.pk).parent_id == b.pk
+
+
+# -- model validation: a bounded walk with the rule's words ----------------------------
+
+
+def test_clean_refuses_a_parent_cycle_with_the_rules_message():
+    iran, irgc, quds = chain(3)
+    iran.parent = quds
+    with pytest.raises(ValidationError) as refused:
+        iran.full_clean()
+    assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.message]
+
+
+def test_clean_refuses_a_chain_deeper_than_max_depth():
+    deepest = chain(HIERARCHY_RULE.max_depth + 1)[-1]
+    actor = Actor(slug="too-deep", name="Too deep", kind="state", parent=deepest)
+    with pytest.raises(ValidationError) as refused:
+        actor.full_clean()
+    assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.depth_message]
+
+
+def test_clean_accepts_a_chain_of_max_depth():
+    deepest = chain(HIERARCHY_RULE.max_depth)[-1]
+    Actor(slug="deepest-allowed", name="Deepest", kind="state", parent=deepest).full_clean()
+
+
+def test_clean_stops_on_a_stored_cycle_above_the_actor(unguarded, query_budget):
+    a, _b, _c = stored_cycle()
+    newcomer = Actor(slug="newcomer", name="Newcomer", kind="state", parent=a)
+    with query_budget(4 * HIERARCHY_RULE.max_depth), pytest.raises(ValidationError) as refused:
+        newcomer.full_clean()
+    assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.message]
+
+
+def test_clean_stops_on_a_stored_cycle_through_the_actor(unguarded, query_budget):
+    a, _b, _c = stored_cycle()
+    a.name = "Renamed"
+    with query_budget(4 * HIERARCHY_RULE.max_depth), pytest.raises(ValidationError) as refused:
+        a.full_clean()
+    assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.message]
+
+
+def test_clean_stops_on_a_stored_chain_deeper_than_max_depth(unguarded, query_budget):
+    deepest = chain(2 * HIERARCHY_RULE.max_depth)[-1]
+    deepest.name = "Renamed"
+    with query_budget(4 * HIERARCHY_RULE.max_depth), pytest.raises(ValidationError) as refused:
+        deepest.full_clean()
+    assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.depth_message]
