@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from actors.filters import actor_tree_ids
 from actors.models import HIERARCHY_RULE, Actor
 from tests.factories import ActorFactory
 
@@ -208,3 +209,35 @@ def test_clean_stops_on_a_stored_chain_deeper_than_max_depth(unguarded, query_bu
     with query_budget(4 * HIERARCHY_RULE.max_depth), pytest.raises(ValidationError) as refused:
         deepest.full_clean()
     assert refused.value.message_dict["parent"] == [HIERARCHY_RULE.depth_message]
+
+
+# -- actor_tree filter: terminates on any stored data ----------------------------------
+
+
+def test_actor_tree_ids_terminates_on_a_stored_cycle(unguarded, query_budget):
+    a, b, c = stored_cycle()
+    below = ActorFactory(slug="below", parent=b)
+    with query_budget(1):
+        found = actor_tree_ids([a])
+    assert found == {a.pk, b.pk, c.pk, below.pk}
+
+
+def test_actor_tree_ids_terminates_on_a_self_parent(unguarded, query_budget):
+    # Only the check constraint stops this one: stored by an UPDATE that skips checks.
+    actor = ActorFactory(slug="own-parent")
+    if connection.vendor == "postgresql":
+        alter_actor_table("DROP CONSTRAINT actor_not_own_parent")
+        execute("UPDATE actors_actor SET parent_id = id WHERE id = %s", [actor.pk])
+    else:
+        execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            execute("UPDATE actors_actor SET parent_id = id WHERE id = %s", [actor.pk])
+        finally:
+            execute("PRAGMA ignore_check_constraints = OFF")
+    with query_budget(1):
+        assert actor_tree_ids([actor]) == {actor.pk}
+
+
+def test_actor_tree_ids_finds_every_level_of_a_deep_chain():
+    actors = chain(HIERARCHY_RULE.max_depth + 1)
+    assert actor_tree_ids([actors[0]]) == {actor.pk for actor in actors}
