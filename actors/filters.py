@@ -19,7 +19,8 @@ def actor_tree_ids(roots):
     """The ids of ``roots`` and of every actor below them, at any depth.
 
     The actor table is small, so one query for all (id, parent) pairs and a walk in
-    Python beats a recursive CTE per request and works the same on every database.
+    Python beats a recursive CTE per request and works the same on every database. The walk
+    visits each actor once, so it ends on any stored data, a cycle included.
     """
     children = defaultdict(list)
     for pk, parent_id in Actor.objects.values_list("pk", "parent_id"):

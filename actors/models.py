@@ -85,11 +85,22 @@ class Actor(TimestampedModel):
 
     def clean(self):
         super().clean()
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": "An actor cannot be its own ancestor."})
-            ancestor = ancestor.parent
+        rule = HIERARCHY_RULE
+        # Bounded whatever is stored: a walk that meets an actor twice or climbs past
+        # max_depth stops and reports (the database refuses both, but may hold older rows).
+        seen = {self.pk}
+        ancestor_id = self.parent_id
+        for _level in range(rule.max_depth):
+            if ancestor_id is None:
+                return
+            if ancestor_id in seen:
+                raise ValidationError({rule.field: rule.message})
+            seen.add(ancestor_id)
+            ancestor_id = (
+                Actor.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+            )
+        if ancestor_id is not None:
+            raise ValidationError({rule.field: rule.depth_message})
 
 
 class ActorAlias(TimestampedModel):

@@ -6,6 +6,7 @@ defaults: no debug, a mandatory ``SECRET_KEY`` and HTTPS-only cookies and redire
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -188,6 +189,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Every transaction takes SQLite's write lock when it begins, so writers queue
+            # one behind the other: none fails with "database is locked" on upgrading a
+            # read lock, and none writes what it read before another writer committed.
+            "transaction_mode": "IMMEDIATE",
+            # Seconds a writer waits in that queue before giving up.
+            "timeout": 20,
+        }
+    )
+    # Tests use a file, as deployments do: an in-memory test database is shared by every
+    # thread of the live test server through one connection, so concurrent writes could
+    # not be tested. Django deletes the file after the run.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"mena-alignments-test-{os.getpid()}.sqlite3")
+    }
 # Several checkouts may test against one PostgreSQL server: each can name its test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
