@@ -114,12 +114,6 @@ def test_concurrent_parent_swaps_through_the_api_store_no_cycle(live_server, cur
     assert stored_cycles() == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="common/api.py answers a database refusal with the database's own text (the "
-    "trigger's name, and PostgreSQL's CONTEXT line); it is to map actor_parent_acyclic to "
-    "HIERARCHY_RULE's words",
-)
 def test_an_api_race_is_refused_in_the_rules_words_only(live_server, curator_token):
     outcomes = api_parent_swaps(live_server.url, curator_token, "words")
 

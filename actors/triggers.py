@@ -1,23 +1,31 @@
-"""The actor hierarchy has no cycle and no chain deeper than 64 levels, enforced by the
-database itself: no path (API, admin, shell, a load, raw SQL) can store one, also when two
+"""The actor hierarchy has no cycle and no chain deeper than the rule's depth, enforced by
+the database itself: no path (API, admin, shell, a load, raw SQL) can store one, also when two
 transactions change parents at the same moment.
 
-The rule's words are ``actors.models.HIERARCHY_RULE.message`` / ``.depth_message`` and the
-depth is ``common.rules.MAX_HIERARCHY_DEPTH``, copied here rather than imported because a
-migration must stay what it was when it ran; tests/actors/test_hierarchy.py checks that the
-database still says the rule's words at the rule's depth. Both texts start with the rule's
-name, ``actor_parent_acyclic``, as a constraint's error names its constraint.
-
-On SQLite, a migration that later rebuilds the actors_actor table (how Django alters most
-columns there) drops these triggers with the old table: it must create them again.
+The triggers are (re)installed after every ``migrate`` (``ActorsConfig.ready``) rather than
+by a migration: on SQLite, a migration that rebuilds the actors_actor table (how Django
+alters most columns there) drops them with the old table. Their words and depth are those of
+``HIERARCHY_RULE``, and their errors start with the rule's name, ``actor_parent_acyclic``, as
+a constraint's error names its constraint.
 """
 
-from django.db import migrations
+from django.db import connections
 
-NAME = "actor_parent_acyclic"
-MAX_DEPTH = 64
-CYCLE_MESSAGE = f"{NAME}: An actor cannot be its own ancestor (a cycle of parents)."
-DEPTH_MESSAGE = f"{NAME}: The actor hierarchy is deeper than {MAX_DEPTH} levels."
+from common.rules import MAX_HIERARCHY_DEPTH
+
+from .models import HIERARCHY_RULE
+
+NAME = HIERARCHY_RULE.name
+MAX_DEPTH = HIERARCHY_RULE.max_depth
+assert MAX_DEPTH <= MAX_HIERARCHY_DEPTH <= 64  # SQLite joins at most 64 tables (see below)
+
+
+def _sql_text(text):
+    return text.replace("'", "''")
+
+
+CYCLE_MESSAGE = _sql_text(f"{NAME}: {HIERARCHY_RULE.message}")
+DEPTH_MESSAGE = _sql_text(f"{NAME}: {HIERARCHY_RULE.depth_message}")
 
 # The trigger walks up from the new parent, one indexed lookup per level, and stops at the
 # row itself (a cycle) or one level past MAX_DEPTH (too deep), so it ends whatever is stored.
@@ -31,7 +39,7 @@ DEPTH_MESSAGE = f"{NAME}: The actor hierarchy is deeper than {MAX_DEPTH} levels.
 # PostgreSQL locks the row FOR UPDATE when a key column is in the SET list (Django's save()
 # lists slug), which blocks the other transaction's foreign key check on that row while it
 # waits for the advisory lock: a deadlock.
-POSTGRESQL_FORWARD = [
+POSTGRESQL_CREATE = [
     f"""
 CREATE FUNCTION {NAME}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -75,7 +83,7 @@ EXECUTE FUNCTION {NAME}();
 """,
 ]
 
-POSTGRESQL_REVERSE = [
+POSTGRESQL_DROP = [
     f"DROP TRIGGER IF EXISTS {NAME} ON actors_actor;",
     f"DROP FUNCTION IF EXISTS {NAME}();",
 ]
@@ -102,7 +110,7 @@ def sqlite_check():
     WHERE a1.id = NEW.parent_id;"""
 
 
-SQLITE_FORWARD = [
+SQLITE_CREATE = [
     f"""
 CREATE TRIGGER {NAME}_insert
 AFTER INSERT ON actors_actor
@@ -119,34 +127,19 @@ END;
 """,
 ]
 
-SQLITE_REVERSE = [f"DROP TRIGGER IF EXISTS {NAME}_insert;", f"DROP TRIGGER IF EXISTS {NAME}_update;"]
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {NAME}_insert;", f"DROP TRIGGER IF EXISTS {NAME}_update;"]
 
 
-class RunSQLOn(migrations.RunSQL):
-    """RunSQL on one database vendor only; the others skip it."""
-
-    def __init__(self, vendor, sql, reverse_sql):
-        super().__init__(sql, reverse_sql)
-        self.vendor = vendor
-
-    def deconstruct(self):
-        return self.__class__.__name__, [self.vendor, self.sql, self.reverse_sql], {}
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+STATEMENTS = {
+    "postgresql": (POSTGRESQL_DROP, POSTGRESQL_CREATE),
+    "sqlite": (SQLITE_DROP, SQLITE_CREATE),
+}
 
 
-class Migration(migrations.Migration):
-    dependencies = [
-        ("actors", "0001_initial"),
-    ]
-
-    operations = [
-        RunSQLOn("postgresql", POSTGRESQL_FORWARD, POSTGRESQL_REVERSE),
-        RunSQLOn("sqlite", SQLITE_FORWARD, SQLITE_REVERSE),
-    ]
+def install(using="default", **kwargs):
+    """Drop and create the hierarchy triggers (a ``post_migrate`` receiver)."""
+    connection = connections[using]
+    drop, create = STATEMENTS[connection.vendor]
+    with connection.cursor() as cursor:
+        for statement in [*drop, *create]:
+            cursor.execute(statement)
