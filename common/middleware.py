@@ -9,13 +9,17 @@ client asked for HTML (a browser) keeps the page, which shows the same JSON.
 """
 
 import ipaddress
+import time
 
 from axes.helpers import get_cool_off, get_lockout_message
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, TooManyFieldsSent
+from django.db import OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework.throttling import BaseThrottle
+
+from common.api.errors import QueryTimeout, is_timeout
 
 API_PREFIXES = ("/api/", "/datapackage/")
 
@@ -189,3 +193,70 @@ class DatasetVersionMiddleware:
         if request.path.startswith("/api/") and "Dataset-Version" not in response:
             response["Dataset-Version"] = "live"
         return response
+
+
+class StatementTimeoutMiddleware:
+    """No web request holds the database longer than ``STATEMENT_TIMEOUT_MS``.
+
+    PostgreSQL stops any statement of the request that runs past it (``statement_timeout``);
+    SQLite has no such setting, so a progress handler interrupts the request's queries once
+    its deadline has passed. A stopped query answers 503 in words (JSON under /api/). Only
+    requests are limited, not management commands (a build or a load may run for minutes);
+    a streamed export runs after the view has returned, reading in short batches, and is not
+    cut short.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.STATEMENT_TIMEOUT_MS
+        if not timeout:
+            return self.get_response(request)
+        connection = connections["default"]
+        connection.ensure_connection()
+        limit = StatementLimit(connection, timeout)
+        try:
+            response = self.get_response(request)
+        except OperationalError as error:
+            if not is_timeout(error):
+                raise
+            response = timeout_response(request)
+        finally:
+            limit.close()
+        return response
+
+
+def timeout_response(request):
+    detail = QueryTimeout.default_detail
+    if is_api(request):
+        return json_error(503, str(detail))
+    return HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+
+
+class StatementLimit:
+    """Start limiting ``connection``'s statements; ``close()`` stops."""
+
+    def __init__(self, connection, timeout_ms):
+        self.connection = connection
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = %s", [int(timeout_ms)])
+        elif connection.vendor == "sqlite":
+            deadline = time.monotonic() + timeout_ms / 1000
+            # Called every 10,000 virtual machine steps (well under a millisecond).
+            connection.connection.set_progress_handler(
+                lambda: int(time.monotonic() > deadline), 10_000
+            )
+
+    def close(self):
+        connection = self.connection
+        if connection.connection is None:
+            return
+        if connection.vendor == "postgresql":
+            if connection.needs_rollback or not connection.is_usable():
+                return
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+        elif connection.vendor == "sqlite":
+            connection.connection.set_progress_handler(None, 0)

@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "common.middleware.DatasetVersionMiddleware",
     # Next, so that errors made by the middleware below are JSON under /api/ too.
     "common.middleware.JSONErrorsMiddleware",
+    "common.middleware.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,6 +211,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The longest a web request's queries may run, in milliseconds (0: no limit). Past it the
+# query is stopped and the request answers 503 (common.middleware.StatementTimeoutMiddleware).
+STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "15000"))
 
 # Anonymous throttling counts requests in the cache, so the cache must be one that every
 # gunicorn worker shares: a per-process cache would give each worker its own allowance.

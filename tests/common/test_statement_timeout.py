@@ -1,0 +1,66 @@
+"""A web request cannot hold the database past STATEMENT_TIMEOUT_MS: the query is stopped
+and the request answers 503 in words, on SQLite and PostgreSQL alike."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+
+from common.middleware import StatementTimeoutMiddleware
+
+pytestmark = pytest.mark.django_db
+
+SLOW = {
+    "postgresql": "SELECT pg_sleep(5)",
+    # Counts to a hundred million: seconds of work for SQLite.
+    "sqlite": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+    "WHERE x < 100000000) SELECT count(*) FROM n",
+}
+
+
+def slow_view(request):
+    with connection.cursor() as cursor:
+        cursor.execute(SLOW[connection.vendor])
+    raise AssertionError("the query should have been stopped")
+
+
+def quick_view(request):
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return JsonResponse({"answer": cursor.fetchone()[0]})
+
+
+def test_a_query_past_the_timeout_is_stopped_with_a_503(settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+    response = StatementTimeoutMiddleware(slow_view)(RequestFactory().get("/api/v1/events/"))
+    assert response.status_code == 503
+    assert "longer than this server allows" in json.loads(response.content)["detail"]
+
+
+def test_a_page_past_the_timeout_answers_503_in_words(settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+    response = StatementTimeoutMiddleware(slow_view)(RequestFactory().get("/events/"))
+    assert response.status_code == 503
+    assert b"longer than this server allows" in response.content
+
+
+def test_the_limit_ends_with_the_request(settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+    StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
+    # A management command on the same connection afterwards is not limited.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            {
+                "postgresql": "SELECT pg_sleep(0.3)",
+                "sqlite": SLOW["sqlite"].replace("100000000", "3000000"),
+            }[connection.vendor]
+        )
+
+
+def test_zero_means_no_limit(settings):
+    settings.STATEMENT_TIMEOUT_MS = 0
+    response = StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
+    assert response.status_code == 200
