@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "events",
     "datapackage",
     "alignment",
+    "pages",
 ]
 
 MIDDLEWARE = [
