@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F, Q
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
@@ -441,9 +441,12 @@ def alignment(request):
     actors = actor_choices()
     slugs = [actor["slug"] for actor in actors]
     data = comparison_query(request.GET)
+    if not data and len(slugs) >= 2:
+        # The founding question, or the first two actors: a page that shows a comparison
+        # at an address that says which.
+        pair = ["russia", "iran"] if {"russia", "iran"} <= set(slugs) else slugs[:2]
+        return redirect(api_url("pages:alignment", {"actors": ",".join(pair)}))
     chosen = [slug for value in data.get("actors", []) for slug in value.split(",") if slug]
-    if not data:
-        chosen = [slug for slug in ("russia", "iran") if slug in slugs] or slugs[:2]
     context = {
         "actors": actors,
         "chosen": (chosen + ["", ""])[:2],
@@ -452,6 +455,7 @@ def alignment(request):
         "verdicts": terms.VERDICTS,
         "event_sides": terms.EVENT_SIDES,
         "measures": terms.MEASURES,
+        "data_links": [("API docs", reverse("docs"))],
     }
     if not data:
         return render(request, "pages/alignment.html", context)
