@@ -340,6 +340,27 @@ def test_issue_shows_every_actors_latest_stance_side_by_side(client, site):
     assert 'href="/api/v1/positions/?issue=issue-1&amp;format=csv"' in body.replace("&", "&amp;")
 
 
+def test_issue_places_an_actor_by_its_latest_position(client, site):
+    import datetime
+
+    from tests.factories import cited_position
+
+    issue, russia = site["issues"][1], site["actors"]["russia"]
+    cited_position(
+        actor=russia,
+        issue=issue,
+        stance="supports",
+        summary="Russia later came round.",
+        date_start=datetime.date(2020, 1, 1),
+        date_precision="year",
+    )
+    body = text(client.get(f"/issues/{issue.slug}/"))
+    supports = re.search(r'id="col-supports".*?</section>', body, re.S).group(0)
+    opposes = re.search(r'id="col-opposes".*?</section>', body, re.S).group(0)
+    assert 'href="#actor-russia"' in supports and 'href="#actor-russia"' not in opposes
+    assert "Russia later came round." in body and "Russia's stance on issue 1." in body
+
+
 # ---------------------------------------------------------------------------------------
 # /codebook/
 
