@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "datapackage",
     "alignment",
     "changes",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,47 @@
 from importlib import import_module
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
+
+
+class APIRootView(routers.APIRootView):
+    """MENA Alignments API: the interactive docs, the OpenAPI schema, the codebook (every
+    column and vocabulary value defined in words), the releases and their downloads, each
+    resource, and the alignment of two actors. The pages for people start at /."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        latest = reverse("datapackage-zip", kwargs={"version": "latest"})
+        links = dict(response.data)
+        # The latest release's zip, after the releases that list every version's downloads.
+        ordered = {}
+        for key, url in links.items():
+            ordered[key] = url
+            if key == "releases":
+                ordered["downloads"] = request.build_absolute_uri(latest)
+        response.data = ordered
+        return response
+
+
+class APIRouter(routers.DefaultRouter):
+    """The API root lists the documentation first, then every resource, then alignment."""
+
+    APIRootView = APIRootView
+    FIRST = {"docs": "docs", "schema": "schema", "codebook": "pages:codebook"}
+    LAST = {"alignment": "alignment", "alignment/matrix": "alignment-matrix"}
+
+    def get_api_root_view(self, api_urls=None):
+        resources = {}
+        list_name = self.routes[0].name
+        for prefix, _viewset, basename in self.registry:
+            resources[prefix] = list_name.format(basename=basename)
+        if "releases" in resources:  # the releases, with their downloads, come first
+            resources = {"releases": resources.pop("releases"), **resources}
+        root = {**self.FIRST, **resources, **self.LAST}
+        return self.APIRootView.as_view(api_root_dict=root)
+
 
 # Each app registers its viewsets on its own `router`; the API root lists them all.
 API_ROUTERS = [
@@ -12,7 +50,7 @@ API_ROUTERS = [
     "datapackage.urls",
     "changes.urls",
 ]
-api = DefaultRouter()
+api = APIRouter()
 for module in API_ROUTERS:
     api.registry.extend(import_module(module).router.registry)
 
@@ -27,6 +65,8 @@ urlpatterns = [
     path("api/v1/", include(api.urls)),
     # Release downloads: /datapackage/{version}.zip, .../datapackage.json, .../data/*.csv
     path("", include(import_module("datapackage.urls").download_urlpatterns)),
+    # The pages for people: /, /alignment/, /events/, /actors/{slug}/, /codebook/, ...
+    path("", include("pages.urls")),
 ]
 
 # Errors outside DRF's views (an unknown /api/ path) are JSON under /api/ as well.

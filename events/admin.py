@@ -100,7 +100,8 @@ class EventAdmin(DatasetAdmin):
 
 @admin.register(Position)
 class PositionAdmin(DatasetAdmin):
-    list_display = ["actor", "issue", "stance", "date_start", "date_end", "ongoing_as_of"]
+    # The stance before the issue's long name, so that it shows at 1280 px without scrolling.
+    list_display = ["actor", "stance", "issue", "date_start", "date_end", "ongoing_as_of"]
     list_select_related = ["actor", "issue"]
     list_filter = ["stance", "issue__country", "issue", "date_precision"]
     search_fields = ["summary", "actor__name", "actor__aliases__alias", "issue__name"]

@@ -1,0 +1,72 @@
+"""Template filters of the pages: periods in words, vocabulary labels."""
+
+import datetime
+
+from django import template
+
+from common.choices import VOCABULARIES
+
+register = template.Library()
+
+LABELS = {vocabulary.__name__: dict(vocabulary.choices) for vocabulary in VOCABULARIES}
+
+
+def _get(row, name):
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
+def _day(date):
+    return f"{date.day} {date:%B %Y}"
+
+
+def date_in_words(date, precision):
+    """'3 July 2021', 'July 2021' or '2021', as precise as the source."""
+    if date is None:
+        return ""
+    if precision == "year":
+        return str(date.year)
+    if precision == "month":
+        return f"{date:%B %Y}"
+    return _day(date)
+
+
+@register.filter
+def when(row):
+    """A row's period in words, as precise as its sources (date_precision), saying when a
+    period was still going on (ongoing_as_of)."""
+    start, end = _get(row, "date_start"), _get(row, "date_end")
+    precision, ongoing = _get(row, "date_precision"), _get(row, "ongoing_as_of")
+    if start is None:
+        return f"held on {_day(ongoing)}" if ongoing else "undated"
+    text = date_in_words(start, precision)
+    if end is not None and end != start:
+        text = f"{text} – {date_in_words(end, precision)}"
+    elif ongoing is not None:
+        text = f"since {text} (still on {_day(ongoing)})"
+    return text
+
+
+@register.filter
+def iso(value):
+    return value.isoformat() if isinstance(value, datetime.date) else ""
+
+
+@register.filter
+def label(value, vocabulary):
+    """The label of a vocabulary value: ``{{ row.stance|label:"Stance" }}``."""
+    return LABELS.get(vocabulary, {}).get(value, value)
+
+
+@register.filter
+def percent(value):
+    return "–" if value is None else f"{value:.0%}"
+
+
+@register.filter
+def measure(value):
+    return "–" if value is None else f"{value:.2f}"
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None
