@@ -30,7 +30,9 @@ from common.periods import Scope, date_overlap, period
 from events.choices import RelationKind, Role, Stance
 from events.models import EventActor, Position, PositionSource, Relation, RelationSource
 
-VERDICTS = ("agree", "partly", "diverge", "compete")
+from .choices import EventSide, Verdict
+
+VERDICTS = tuple(Verdict.values)
 STANCE_SCORES = {
     Stance.SUPPORTS: 1.0,
     Stance.MIXED: 0.5,
@@ -179,10 +181,12 @@ def _attach_citations(rows, model, link, queryset):
     citations = (
         model.objects.filter(**{f"{link}__in": queryset.values("pk")})
         .order_by(f"{link}_id", "source_id")
-        .values_list(f"{link}_id", "source_id", "source__title", "quote")
+        .values_list(f"{link}_id", "source_id", "source__title", "source__url", "quote")
     )
-    for row_id, source, title, quote in citations:
-        by_row[row_id].append({"source": source, "source_title": title, "quote": quote})
+    for row_id, source, title, url, quote in citations:
+        by_row[row_id].append(
+            {"source": source, "source_title": title, "source_url": url, "quote": quote}
+        )
     for row in rows:
         row["citations"] = by_row.get(row["id"], [])
 
@@ -204,12 +208,12 @@ def latest(positions):
 
 def verdict(stance_a, stance_b, competing):
     if competing:
-        return "compete"
+        return Verdict.COMPETE.value
     if stance_a == stance_b:
-        return "agree"
+        return Verdict.AGREE.value
     if {stance_a, stance_b} == {Stance.SUPPORTS, Stance.OPPOSES}:
-        return "diverge"
-    return "partly"
+        return Verdict.DIVERGE.value
+    return Verdict.PARTLY.value
 
 
 def _between(relation, side_a, side_b):
@@ -322,8 +326,8 @@ def event_side(roles_a, roles_b):
     a = {item["role"] for item in roles_a}
     b = {item["role"] for item in roles_b}
     if (Role.TARGET in a and b & ACTING_ROLES) or (Role.TARGET in b and a & ACTING_ROLES):
-        return "opposite"
-    return "same"
+        return EventSide.OPPOSITE.value
+    return EventSide.SAME.value
 
 
 def relations_between(rows, side_a, side_b, scope):

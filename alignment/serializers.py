@@ -9,6 +9,8 @@ from actors.models import Actor
 from common.models import COUNTRY_PATTERN
 from common.periods import Scope
 
+from .choices import MEASURES, EventSide, Verdict
+
 MAX_MATRIX_ACTORS = 20
 
 
@@ -115,6 +117,7 @@ class IssueRefSerializer(serializers.Serializer):
 class CitationRefSerializer(serializers.Serializer):
     source = serializers.IntegerField()
     source_title = serializers.CharField()
+    source_url = serializers.CharField(allow_blank=True, help_text="The document's address.")
     quote = serializers.CharField()
 
 
@@ -138,7 +141,7 @@ class IssueComparisonSerializer(serializers.Serializer):
     issue = IssueRefSerializer()
     stance_a = serializers.CharField()
     stance_b = serializers.CharField()
-    verdict = serializers.ChoiceField(choices=["agree", "partly", "diverge", "compete"])
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
     positions_a = PositionRefSerializer(many=True)
     positions_b = PositionRefSerializer(many=True)
 
@@ -162,7 +165,7 @@ class SharedEventSerializer(PeriodSerializer):
     country = serializers.CharField()
     roles_a = RoleSerializer(many=True)
     roles_b = RoleSerializer(many=True)
-    side = serializers.ChoiceField(choices=["same", "opposite"])
+    side = serializers.ChoiceField(choices=EventSide.choices)
 
 
 class RelationRefSerializer(PeriodSerializer):
@@ -179,7 +182,7 @@ class RelationRefSerializer(PeriodSerializer):
 
 
 class CountsSerializer(serializers.Serializer):
-    issues_compared = serializers.IntegerField()
+    issues_compared = serializers.IntegerField(help_text=MEASURES["issues_compared"])
     agree = serializers.IntegerField()
     partly = serializers.IntegerField()
     diverge = serializers.IntegerField()
@@ -196,13 +199,9 @@ class YearSerializer(CountsSerializer):
 
 
 class SummarySerializer(CountsSerializer):
-    agreement = serializers.FloatField(allow_null=True, help_text="agree / issues_compared")
-    kappa = serializers.FloatField(
-        allow_null=True, help_text="Cohen's kappa of the two sides' stances over the issues."
-    )
-    s_score = serializers.FloatField(
-        allow_null=True, help_text="Signorino and Ritter's S: 1 - 2 * mean stance distance."
-    )
+    agreement = serializers.FloatField(allow_null=True, help_text=MEASURES["agreement"])
+    kappa = serializers.FloatField(allow_null=True, help_text=MEASURES["kappa"])
+    s_score = serializers.FloatField(allow_null=True, help_text=MEASURES["s_score"])
 
 
 class ComparisonSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
 from alignment import compare
+from alignment.choices import MEASURES, EventSide, Verdict
 from alignment.serializers import ComparisonQuerySerializer
 from alignment.views import Links, with_links
 from common.api.filters import MAX_ID
@@ -34,7 +35,7 @@ from events.models import (
 )
 
 from . import codebook as codebook_module
-from . import terms, timelines
+from . import timelines
 from .citations import citations, with_sources
 from .citing import citation
 
@@ -452,9 +453,9 @@ def alignment(request):
         "chosen": (chosen + ["", ""])[:2],
         "conflicts": CONFLICTS,
         "form": data,
-        "verdicts": terms.VERDICTS,
-        "event_sides": terms.EVENT_SIDES,
-        "measures": terms.MEASURES,
+        "verdicts": Verdict.descriptions,
+        "event_sides": EventSide.descriptions,
+        "measures": MEASURES,
         "data_links": [("API docs", reverse("docs"))],
     }
     if not data:
@@ -505,9 +506,9 @@ def codebook(request):
     context = {
         "resources": codebook_module.resources(),
         "vocabularies": codebook_module.vocabularies(),
-        "verdicts": terms.VERDICTS,
-        "event_sides": terms.EVENT_SIDES,
-        "measures": terms.MEASURES,
+        "verdicts": Verdict.descriptions,
+        "event_sides": EventSide.descriptions,
+        "measures": MEASURES,
         "data_links": [
             ("OpenAPI schema", reverse("schema")),
             (

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from actors.tables import TABLES as ACTOR_TABLES
 from alignment import compare
+from alignment.choices import EventSide, Verdict
 from common.choices import VOCABULARIES
 from datapackage.models import Release
 from events.choices import Stance
 from events.tables import TABLES as EVENT_TABLES
-from pages import terms
 from pages.views import CONTENT_SECURITY_POLICY
 
 from .conftest import populate
@@ -382,8 +382,8 @@ def test_codebook_defines_every_resource_column_and_value(client, db):
 
 def test_codebook_defines_the_alignment_terms(client, db):
     body = text(client.get("/codebook/"))
-    assert set(terms.VERDICTS) == set(compare.VERDICTS)
-    for words in [*terms.VERDICTS.values(), *terms.EVENT_SIDES.values()]:
+    assert set(Verdict.descriptions) == set(compare.VERDICTS)
+    for words in [*Verdict.descriptions.values(), *EventSide.descriptions.values()]:
         assert words in body
 
 
