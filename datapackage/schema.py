@@ -7,9 +7,12 @@ foreign keys are read from the model fields, validators, choices and check const
 
 from django.core import validators as django_validators
 from django.db import models
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 
+from actors.models import HIERARCHY_RULE
 from actors.tables import ACTOR_ALIASES, ACTORS
-from common.tabular import CSV_DIALECT
+from common.tabular import CSV_DIALECT, public_key_field
+from events.models import CITATION_RULES
 from events.tables import (
     EVENT_ACTORS,
     EVENT_SOURCES,
@@ -41,6 +44,11 @@ RESOURCES = [
     POSITION_SOURCES,
 ]
 RESOURCES_BY_NAME = {table.name: table for table in RESOURCES}
+RESOURCES_BY_MODEL = {table.model: table for table in RESOURCES}
+
+# The rules that relate rows of several resources (or of one resource), declared beside
+# their models; the validator runs one check per rule, on the resources of its models.
+RULES = [*CITATION_RULES, HIERARCHY_RULE]
 
 PACKAGE_NAME = "mena-alignments"
 PACKAGE_METADATA = {
@@ -133,6 +141,16 @@ def _validator_constraints(model_field):
     return constraints
 
 
+def _range_constraints(model_field):
+    """The integer range the database stores: PostgreSQL's, the stricter of the supported
+    databases (SQLite stores 64 bits in every integer column)."""
+    if not isinstance(model_field, models.IntegerField | models.AutoField):
+        return {}
+    internal_type = model_field.get_internal_type()
+    low, high = PostgreSQLOperations.integer_field_ranges[internal_type]
+    return {"minimum": low, "maximum": high}
+
+
 def _check_constraints(model):
     """{field name: Table Schema constraints} from the model's one-field check constraints."""
     result = {}
@@ -182,9 +200,8 @@ def field_descriptor(table, column):
     if column.name in _unique_fields(table.model) and table.primary_key != [column.name]:
         constraints["unique"] = True
     if column.references is not None:
-        from common.tabular import public_key_field
-
         target = public_key_field(column.references)
+        _merge(constraints, _range_constraints(target))
         _merge(constraints, _validator_constraints(target))
         if getattr(target, "max_length", None) and kind == "string":
             constraints["maxLength"] = target.max_length
@@ -193,6 +210,7 @@ def field_descriptor(table, column):
             constraints["enum"] = _choice_values(model_field.choices)
         if getattr(model_field, "max_length", None) and kind == "string":
             constraints["maxLength"] = model_field.max_length
+        _merge(constraints, _range_constraints(model_field))
         _merge(constraints, _validator_constraints(model_field))
         if isinstance(
             model_field,
@@ -220,8 +238,6 @@ def table_schema(table):
     for column in table.columns:
         if column.references is None:
             continue
-        from common.tabular import public_key_field
-
         target_key = public_key_field(column.references).name
         target = next(t for t in RESOURCES if t.model is column.references)
         # A reference to the resource itself is written with an empty resource name.

@@ -60,7 +60,7 @@ def test_types_and_constraints_from_fields_validators_and_check_constraints():
         "name": "id",
         "type": "integer",
         "title": "ID",
-        "constraints": {"required": True},
+        "constraints": {"required": True, "minimum": -(2**63), "maximum": 2**63 - 1},
     }
     assert field("events", "date_start")["type"] == "date"
     assert field("events", "date_start")["constraints"] == {"required": True}
@@ -68,8 +68,8 @@ def test_types_and_constraints_from_fields_validators_and_check_constraints():
     # validators and the event_latitude_range check constraint
     assert field("events", "latitude")["type"] == "number"
     assert field("events", "latitude")["constraints"] == {"minimum": -90, "maximum": 90}
-    # the event_fatalities_not_negative check constraint
-    assert field("events", "fatalities")["constraints"] == {"minimum": 0}
+    # the event_fatalities_not_negative check constraint, and PostgreSQL's integer range
+    assert field("events", "fatalities")["constraints"] == {"minimum": 0, "maximum": 2**31 - 1}
     # RegexValidator, without the anchors frictionless adds itself
     assert field("actors", "slug")["constraints"]["pattern"] == "[a-z0-9]+(-[a-z0-9]+)*"
     assert field("events", "country")["constraints"]["pattern"] == "[A-Z]{2}"
