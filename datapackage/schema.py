@@ -141,13 +141,16 @@ def _validator_constraints(model_field):
     return constraints
 
 
+def integer_range(model_field):
+    """(lowest, highest) value an integer field stores: PostgreSQL's range, the stricter
+    of the supported databases (SQLite stores 64 bits in every integer column)."""
+    return PostgreSQLOperations.integer_field_ranges[model_field.get_internal_type()]
+
+
 def _range_constraints(model_field):
-    """The integer range the database stores: PostgreSQL's, the stricter of the supported
-    databases (SQLite stores 64 bits in every integer column)."""
     if not isinstance(model_field, models.IntegerField | models.AutoField):
         return {}
-    internal_type = model_field.get_internal_type()
-    low, high = PostgreSQLOperations.integer_field_ranges[internal_type]
+    low, high = integer_range(model_field)
     return {"minimum": low, "maximum": high}
 
 
