@@ -22,13 +22,14 @@ from pathlib import Path
 
 import attrs
 import frictionless
+from django.core.exceptions import ImproperlyConfigured
 from frictionless import errors as ferrors
 
 from common.rules import Acyclic as AcyclicRule
 from common.rules import CitedBy as CitedByRule
 
 from .rules import CANONICAL, CANONICAL_HINT, column_type, key_function, parser, row_rules
-from .schema import RESOURCES_BY_MODEL
+from .schema import RESOURCES, RESOURCES_BY_MODEL
 
 MAX_REPORTED_PER_RULE = 100
 
@@ -259,6 +260,11 @@ class CitedBy(TableCheck):
     def __attrs_post_init__(self):
         self.cited = RESOURCES_BY_MODEL[self.rule.model]
         self.citations = RESOURCES_BY_MODEL[self.rule.citation_model]
+        if RESOURCES.index(self.citations) < RESOURCES.index(self.cited):
+            raise ImproperlyConfigured(
+                f"{self.citations.name} references {self.cited.name}: it must come after it "
+                "in RESOURCES"
+            )
         (self.key_name,) = self.cited.primary_key
         self.uncited = {}
 
@@ -299,15 +305,16 @@ class CitedBy(TableCheck):
                 self.cited.name,
                 row_number,
                 self.key_name,
-                f"{self.type}: {noun} {key} cites no source (no row in "
-                f"{self.citations.name}). {self.rule.message}",
+                f"{self.type}: {noun} {key} has no row in {self.citations.name}. "
+                f"{self.rule.message}",
             )
         if len(uncited) > MAX_REPORTED_PER_RULE:
             yield (
                 self.cited.name,
                 0,
                 self.key_name,
-                f"{self.type}: ... {len(uncited)} {noun} rows in all cite no source",
+                f"{self.type}: ... {len(uncited)} {noun} rows in all have no row in "
+                f"{self.citations.name}",
             )
 
 

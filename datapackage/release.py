@@ -7,6 +7,7 @@ only once complete and valid; an existing release is never overwritten.
 """
 
 import csv
+import datetime
 import hashlib
 import json
 import os
@@ -333,19 +334,13 @@ def _lock_releases(using="default"):
             time.sleep(LOCK_PAUSE)
 
 
-def _check_still_latest(version, parts, latest):
-    """Under the publish lock: no release of this version or above was published since
-    ``latest`` was read, nor any other (the changes were counted from ``latest``)."""
-    if Release.objects.filter(version=version).exists():
+def _check_versions(version, parts, published):
+    """``version`` is new and above every release of ``published``."""
+    if any(release.version == version for release in published):
         raise PublishError(f"release {version} already exists; releases are immutable")
-    now = Release.objects.latest_release()
-    if now is not None and parts <= (now.major, now.minor, now.patch):
-        raise PublishError(f"version {version} is not above the latest release {now.version}")
-    if (now and now.pk) != (latest and latest.pk):
-        raise PublishError(
-            f"release {now.version} was published while {version} was being built; publish "
-            f"{version} again to count its changes from {now.version}"
-        )
+    latest = published[0] if published else None
+    if latest is not None and parts <= (latest.major, latest.minor, latest.patch):
+        raise PublishError(f"version {version} is not above the latest release {latest.version}")
 
 
 def publish(version, *, notes="", created=None, progress=SILENT):
@@ -356,11 +351,10 @@ def publish(version, *, notes="", created=None, progress=SILENT):
     exactly the same zip, the files are kept and only the Release row is recorded.
     """
     parts = check_version_range(version)
-    if Release.objects.filter(version=version).exists():
-        raise PublishError(f"release {version} already exists; releases are immutable")
-    latest = Release.objects.latest_release()
-    if latest is not None and parts <= (latest.major, latest.minor, latest.patch):
-        raise PublishError(f"version {version} is not above the latest release {latest.version}")
+    # Read once: the final check under the publish lock makes sure nothing was added since.
+    published = list(Release.objects.order_by("-major", "-minor", "-patch"))
+    _check_versions(version, parts, published)
+    latest = published[0] if published else None
     created = format_created(created or bundled_created(version) or now_created())
     root = releases_dir()
     root.mkdir(parents=True, exist_ok=True)
@@ -387,7 +381,7 @@ def publish(version, *, notes="", created=None, progress=SILENT):
             (version, created, latest.version if latest else "", notes, changes),
             *[
                 (r.version, format_created(r.created), r.previous_version, r.notes, r.changes)
-                for r in Release.objects.all()
+                for r in published
             ],
         ]
         (package / "README.md").write_text(readme_text(descriptor, row_counts), encoding="utf-8")
@@ -404,11 +398,17 @@ def publish(version, *, notes="", created=None, progress=SILENT):
             )
         with transaction.atomic():
             _lock_releases()
-            _check_still_latest(version, parts, latest)
+            now = list(Release.objects.order_by("-major", "-minor", "-patch"))
+            _check_versions(version, parts, now)
+            if [r.pk for r in now] != [r.pk for r in published]:
+                raise PublishError(
+                    f"release {now[0].version} was published while {version} was being built; "
+                    f"publish {version} again to count its changes from {now[0].version}"
+                )
             release = Release.objects.create(
                 version=version,
                 previous_version=latest.version if latest else "",
-                created=created.replace("Z", "+00:00"),
+                created=datetime.datetime.fromisoformat(created.replace("Z", "+00:00")),
                 notes=notes,
                 zip_sha256=zip_sha256,
                 descriptor_sha256=descriptor_sha256,
@@ -424,7 +424,6 @@ def publish(version, *, notes="", created=None, progress=SILENT):
                 except OSError:
                     os.rename(folder, package)
                     raise
-        release.refresh_from_db()
         return release
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -123,7 +123,7 @@ def test_identical_existing_files_are_adopted(dataset, releases_dir):
 
 def test_an_invalid_database_is_not_published(dataset, releases_dir):
     EventFactory(id=50)  # an event that cites no source
-    with pytest.raises(PublishError, match="cites no source"):
+    with pytest.raises(PublishError, match="cites at least one source"):
         publish("1.0.0", created=CREATED)
     assert not Release.objects.exists()
     assert list(releases_dir.iterdir()) == []
