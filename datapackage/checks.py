@@ -29,7 +29,7 @@ from common.rules import Acyclic as AcyclicRule
 from common.rules import CitedBy as CitedByRule
 
 from .rules import CANONICAL, CANONICAL_HINT, column_type, key_function, parser, row_rules
-from .schema import RESOURCES, RESOURCES_BY_MODEL
+from .schema import RESOURCES, RESOURCES_BY_MODEL, column_range
 
 MAX_REPORTED_PER_RULE = 100
 
@@ -73,8 +73,34 @@ class TableCheck(frictionless.Check):
         return ()
 
 
+def _has_nul(path):
+    """Whether the file holds a NUL byte: one fast scan spares a test of every text cell."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
+def _integer_test(low, high):
+    match = CANONICAL["integer"]
+    digits = len(str(high)) - 1  # a number of fewer digits is within the range, but its sign
+
+    def test(text):
+        if match(text) is None:
+            return False
+        if len(text) <= digits:
+            return low < 0 or text[0] != "-"
+        return low <= int(text) <= high
+
+    return test
+
+
 @attrs.define(kw_only=True, repr=False)
 class CanonicalForm(TableCheck):
+    """Each cell is the text a build writes for its value: integers within the database's
+    range, and no NUL character in text, which PostgreSQL cannot store."""
+
     type = "canonical-form"
     Errors = [CanonicalFormError]
 
@@ -86,25 +112,32 @@ class CanonicalForm(TableCheck):
         self.texts = []
         for index, column in enumerate(self.table.columns):
             kind = column_type(column.field)
-            if kind in CANONICAL:
-                self.tests.append((index, column.name, CANONICAL[kind], CANONICAL_HINT[kind]))
+            hint = CANONICAL_HINT.get(kind)
+            if kind == "integer" and (bounds := column_range(column)) is not None:
+                test = _integer_test(*bounds)
+                hint = f"{hint}, from {bounds[0]} to {bounds[1]} (the database's range)"
+                self.tests.append((index, column.name, test, hint))
+            elif kind in CANONICAL:
+                self.tests.append((index, column.name, CANONICAL[kind], hint))
             elif kind == "string":
                 self.texts.append((index, column.name))
+        if self.width and not _has_nul(Path(self.resource.basepath) / self.resource.path):
+            self.texts = []
         return ()
 
     def validate_row(self, row):
         cells = row.cells
         if len(cells) != self.width:
             return ()  # frictionless reports extra or missing cells
-        errors = []
+        errors = ()
         for index, name, test, hint in self.tests:
             text = cells[index]
             if text and not test(text):
-                errors.append(self._error(row, index, name, f"{text!r} is not {hint}"))
+                errors += (self._error(row, index, name, f"{text!r} is not {hint}"),)
         for index, name in self.texts:
             if "\x00" in cells[index]:
                 note = "a NUL character (\\x00), which the database cannot store"
-                errors.append(self._error(row, index, name, note))
+                errors += (self._error(row, index, name, note),)
         return errors
 
     def _error(self, row, index, name, note):
@@ -116,21 +149,6 @@ class CanonicalForm(TableCheck):
             field_name=name,
             field_number=index + 1,
         )
-
-
-def _strict(column):
-    """The loader's parser, for canonical cells only (others are CanonicalForm's)."""
-    parse = parser(column)
-    test = CANONICAL.get(column_type(column.field))
-    if test is None:
-        return parse
-
-    def strict(text):
-        if text and not test(text):
-            raise ValueError(text)
-        return parse(text)
-
-    return strict
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -147,9 +165,12 @@ class ModelRules(TableCheck):
         if self.rules and len(self.table.primary_key) == 1:
             needed.add(self.table.primary_key[0])  # "pk" in a rule
         index = {name: i for i, name in enumerate(self.table.header)}
-        self.parsers = [
-            (name, index[name], _strict(self.table.column(name))) for name in sorted(needed)
-        ]
+        self.parsers = [(name, index[name], parser(self.table.column(name))) for name in needed]
+        self.canonical = {
+            name: (index[name], CANONICAL[kind])
+            for name in needed
+            if (kind := column_type(self.table.column(name).field)) in CANONICAL
+        }
         return ()
 
     def validate_row(self, row):
@@ -168,8 +189,17 @@ class ModelRules(TableCheck):
                 field_name=rule.fields[0] if len(rule.fields) == 1 else "",
             )
             for rule in self.rules
-            if rule.check(values) is False
+            if rule.check(values) is False and self._canonical(cells, rule.fields)
         ]
+
+    def _canonical(self, cells, names):
+        """Whether the rule's cells are canonical: others are CanonicalForm's to report
+        (a NaN compares false with everything)."""
+        for name in names:
+            index, test = self.canonical.get(name, (None, None))
+            if test is not None and cells[index] and not test(cells[index]):
+                return False
+        return True
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -278,23 +308,22 @@ class CitedBy(TableCheck):
         name = self.key_name if table is self.cited else self.rule.link
         self.index = table.header.index(name)
         self.parse = parser(table.column(name))
-        self.on_row = self._cited if table is self.cited else self._citation
+        self.reading_cited = table is self.cited
         return ()
 
     def validate_row(self, row):
         cells = row.cells
-        if len(cells) == self.width and not row.errors:
-            try:
-                self.on_row(self.parse(cells[self.index]), row.row_number)
-            except ValueError:
-                pass  # reported as a type error
+        if len(cells) != self.width or row.errors:
+            return ()
+        try:
+            key = self.parse(cells[self.index])
+        except ValueError:
+            return ()  # reported as a type error
+        if self.reading_cited:
+            self.uncited[key] = row.row_number
+        else:
+            self.uncited.pop(key, None)
         return ()
-
-    def _cited(self, key, row_number):
-        self.uncited[key] = row_number
-
-    def _citation(self, key, row_number):
-        self.uncited.pop(key, None)
 
     def problems(self):
         """(resource, row, field, message) for each row that cites nothing."""

@@ -38,11 +38,12 @@ def _canonical_number(text):
     return math.isfinite(value) and format_value(value) == text
 
 
+# Tests text -> truthy when canonical.
 CANONICAL = {
-    "integer": lambda text: _INTEGER_RE.match(text) is not None,
+    "integer": _INTEGER_RE.match,
     "number": _canonical_number,
-    "date": lambda text: _DATE_RE.match(text) is not None,
-    "boolean": lambda text: text in ("true", "false"),
+    "date": _DATE_RE.match,
+    "boolean": {"true", "false"}.__contains__,
 }
 CANONICAL_HINT = {
     "integer": "an integer written without a sign '+', leading zeros or decimals",
@@ -370,4 +371,16 @@ def key_function(table, header):
     if len(positions) == 1:
         ((index, integer),) = positions
         return (lambda row: int(row[index])) if integer else (lambda row: row[index])
+    # Validation computes a key per row: the shapes of this dataset's keys get a function
+    # without a generator.
+    indexes = [index for index, _integer in positions]
+    shape = [integer for _index, integer in positions]
+    if not any(shape):
+        return operator.itemgetter(*indexes)
+    if shape == [True, True]:
+        a, b = indexes
+        return lambda row: (int(row[a]), int(row[b]))
+    if shape == [True, False, False]:
+        a, b, c = indexes
+        return lambda row: (int(row[a]), row[b], row[c])
     return lambda row: tuple(int(row[i]) if integer else row[i] for i, integer in positions)

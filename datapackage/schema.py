@@ -147,11 +147,20 @@ def integer_range(model_field):
     return PostgreSQLOperations.integer_field_ranges[model_field.get_internal_type()]
 
 
-def _range_constraints(model_field):
+def column_range(column):
+    """The database's (lowest, highest) for an integer column (of its target's key, for a
+    foreign key), else None."""
+    model_field = column.field
+    if column.references is not None:
+        model_field = public_key_field(column.references)
     if not isinstance(model_field, models.IntegerField | models.AutoField):
-        return {}
-    low, high = integer_range(model_field)
-    return {"minimum": low, "maximum": high}
+        return None
+    return integer_range(model_field)
+
+
+def _range_constraints(column):
+    bounds = column_range(column)
+    return {} if bounds is None else {"minimum": bounds[0], "maximum": bounds[1]}
 
 
 def _check_constraints(model):
@@ -204,7 +213,7 @@ def field_descriptor(table, column):
         constraints["unique"] = True
     if column.references is not None:
         target = public_key_field(column.references)
-        _merge(constraints, _range_constraints(target))
+        _merge(constraints, _range_constraints(column))
         _merge(constraints, _validator_constraints(target))
         if getattr(target, "max_length", None) and kind == "string":
             constraints["maxLength"] = target.max_length
@@ -213,7 +222,7 @@ def field_descriptor(table, column):
             constraints["enum"] = _choice_values(model_field.choices)
         if getattr(model_field, "max_length", None) and kind == "string":
             constraints["maxLength"] = model_field.max_length
-        _merge(constraints, _range_constraints(model_field))
+        _merge(constraints, _range_constraints(column))
         _merge(constraints, _validator_constraints(model_field))
         if isinstance(
             model_field,
