@@ -153,7 +153,12 @@ def _json_path(path):
 def check_shape(descriptor, report):
     """The descriptor's parts have the types this code reads; each error names its place
     (and its resource, when the resource's name is one of ours)."""
-    for error in sorted(DESCRIPTOR_VALIDATOR.iter_errors(descriptor), key=lambda e: e.path):
+    try:
+        errors = sorted(DESCRIPTOR_VALIDATOR.iter_errors(descriptor), key=lambda e: e.path)
+    except RecursionError:  # a value nested nearly as deep as json.load allows
+        report.add("", 0, "", f"{DESCRIPTOR} is nested too deeply to be a descriptor")
+        return
+    for error in errors:
         path = list(error.absolute_path)
         resource = ""
         if len(path) >= 2 and path[0] == "resources":

@@ -1,4 +1,5 @@
 import json
+import sys
 import zipfile
 
 import pytest
@@ -8,7 +9,8 @@ from actors.models import HIERARCHY_RULE
 from common.rules import CitedBy
 from datapackage import validate
 from datapackage.release import write_zip
-from datapackage.validate import validate_package
+from datapackage.schema import PACKAGE_NAME
+from datapackage.validate import Report, check_shape, validate_package
 from events.models import CITATION_RULES, Source
 
 from .conftest import copy_package, edit_csv
@@ -301,3 +303,14 @@ def unit_below(rows, parent):
     row = dict.fromkeys(rows[0], "")
     row.update(slug="zz-unit", name="Unit", kind="other", parent=parent)
     return [row[name] for name in rows[0]]
+
+
+def test_a_descriptor_nested_past_the_recursion_limit_is_refused_in_words():
+    deep = []
+    for _level in range(sys.getrecursionlimit()):
+        deep = [deep]
+    descriptor = {"name": PACKAGE_NAME, "version": "1.0.0", "resources": [{"name": deep}]}
+    report = Report()
+    check_shape(descriptor, report)
+    assert [(p.resource, p.row, p.field) for p in report.problems] == [("", 0, "")]
+    assert "nested too deeply" in report.problems[0].message
