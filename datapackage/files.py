@@ -168,6 +168,8 @@ def read_descriptor(folder):
             descriptor = json.load(handle)
     except (ValueError, UnicodeDecodeError) as error:
         raise PackageError(f"{DESCRIPTOR} is not valid JSON: {error}") from error
+    except OSError as error:
+        raise PackageError(f"cannot read {DESCRIPTOR}: {error}") from error
     except RecursionError as error:
         raise PackageError(f"{DESCRIPTOR} is nested too deeply to be a descriptor") from error
     if not isinstance(descriptor, dict):

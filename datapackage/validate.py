@@ -244,15 +244,20 @@ def check_descriptor(folder, descriptor, report, *, major=DATAPACKAGE_MAJOR):
                     f"declared fields {_shorten(str(header))} differ from this version's "
                     f"{table.header}",
                 )
-        with open(file_path, "rb") as handle:
-            if handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
-                report.add(
-                    table.name,
-                    1,
-                    "",
-                    "the file starts with a byte-order mark: write UTF-8 without one (as "
-                    "builds do), so that the header is read as it is written",
-                )
+        try:
+            with open(file_path, "rb") as handle:
+                start = handle.read(len(codecs.BOM_UTF8))
+        except OSError as error:
+            report.add(table.name, 0, "", f"cannot read {expected}: {error}")
+            continue
+        if start == codecs.BOM_UTF8:
+            report.add(
+                table.name,
+                1,
+                "",
+                "the file starts with a byte-order mark: write UTF-8 without one (as "
+                "builds do), so that the header is read as it is written",
+            )
     return files
 
 
