@@ -221,7 +221,9 @@ class KeyOrder(TableCheck):
     def validate_start(self):
         self.width = len(self.table.header) if self.active(self.table) else None
         self.key = key_function(self.table, self.table.header)
-        self.previous = self.previous_row = None  # the key and row number of the last row
+        # The key and row number of the last row, in a list: an attribute set on a Check
+        # per row would go through frictionless's Metadata.__setattr__.
+        self.last = [None, 0]
         self.unsorted = False
         return ()
 
@@ -233,8 +235,9 @@ class KeyOrder(TableCheck):
             key = self.key(cells)
         except ValueError:
             return ()
-        previous, previous_row = self.previous, self.previous_row
-        self.previous, self.previous_row = key, row.row_number
+        last = self.last
+        previous, previous_row = last
+        last[0], last[1] = key, row.row_number
         if previous is None or previous < key:
             return ()
         if previous == key:
