@@ -2,9 +2,18 @@ import frictionless
 import pytest
 
 from actors.choices import ActorKind
+from actors.models import HIERARCHY_RULE
+from common.rules import CitedBy
 from datapackage.rules import row_rules
-from datapackage.schema import DATAPACKAGE_MAJOR, RESOURCES, package_descriptor, table_schema
+from datapackage.schema import (
+    DATAPACKAGE_MAJOR,
+    RESOURCES,
+    RULES,
+    package_descriptor,
+    table_schema,
+)
 from events.choices import DatePrecision, EventType, GeoPrecision, Role, SourceType, Stance
+from events.models import CITATION_RULES
 
 
 def schema(name):
@@ -132,3 +141,12 @@ def test_the_descriptor_is_valid_frictionless_metadata():
     assert errors == []
     for resource in descriptor["resources"]:
         assert list(frictionless.Resource.metadata_validate(resource)) == []
+
+
+def test_the_rules_of_the_models_the_package_carries_are_validated():
+    carried = {table.model for table in RESOURCES}
+    for rule in (*CITATION_RULES, HIERARCHY_RULE):
+        assert (rule in RULES) == (rule.model in carried), rule
+    for rule in RULES:
+        if isinstance(rule, CitedBy):
+            assert rule.citation_model in carried, f"{rule.model} is carried, not its citations"
