@@ -7,7 +7,7 @@ foreign keys are read from the model fields, validators, choices and check const
 
 from django.core import validators as django_validators
 from django.db import models
-from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actors.models import HIERARCHY_RULE
 from actors.tables import ACTOR_ALIASES, ACTORS
@@ -144,8 +144,10 @@ def _validator_constraints(model_field):
 
 def integer_range(model_field):
     """(lowest, highest) value an integer field stores: PostgreSQL's range, the stricter
-    of the supported databases (SQLite stores 64 bits in every integer column)."""
-    return PostgreSQLOperations.integer_field_ranges[model_field.get_internal_type()]
+    of the supported databases (SQLite stores 64 bits in every integer column). PostgreSQL
+    uses Django's base ranges; reading them from the base spares SQLite sites importing
+    psycopg."""
+    return BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
 
 
 def column_range(column):

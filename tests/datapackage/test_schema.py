@@ -1,5 +1,6 @@
 import frictionless
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from actors.choices import ActorKind
 from actors.models import HIERARCHY_RULE
@@ -9,6 +10,7 @@ from datapackage.schema import (
     DATAPACKAGE_MAJOR,
     RESOURCES,
     RULES,
+    column_range,
     package_descriptor,
     table_schema,
 )
@@ -150,3 +152,12 @@ def test_the_rules_of_the_models_the_package_carries_are_validated():
     for rule in RULES:
         if isinstance(rule, CitedBy):
             assert rule.citation_model in carried, f"{rule.model} is carried, not its citations"
+
+
+def test_integer_ranges_are_postgresql_s():
+    for table in RESOURCES:
+        for column in table.columns:
+            if column_range(column) is not None:
+                field = column.field if column.references is None else column.references._meta.pk
+                expected = DatabaseOperations.integer_field_ranges[field.get_internal_type()]
+                assert column_range(column) == expected, (table.name, column.name)
