@@ -27,7 +27,9 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # Migrate, load the bundled dataset into an empty database and publish it as its release.
-# Safe to repeat: an existing database and its edits are kept.
+# Safe to repeat: an existing database and its edits are kept. Publishing the bundled
+# version stops, saying how to load or bump, when the database is not the bundled files:
+# a version always names the same bytes.
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_datapackage $(DATASET) --if-empty

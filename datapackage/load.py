@@ -12,10 +12,11 @@ from pathlib import Path
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
 
+from .files import PackageError, data_path, open_package
 from .progress import SILENT
 from .rules import parser
-from .schema import DATAPACKAGE_MAJOR, RESOURCES, major_version
-from .validate import PackageError, Report, open_package, validate_folder
+from .schema import RESOURCES
+from .validate import Report, validate_folder
 
 BATCH_SIZE = 1000
 
@@ -37,19 +38,6 @@ def delete_all(using="default"):
     for table in reversed(RESOURCES):
         queryset = table.model._default_manager.using(using).all()
         queryset._raw_delete(using)  # one DELETE per table, no per-row signals or collector
-
-
-def check_major(version, report):
-    major = major_version(version)
-    if major != DATAPACKAGE_MAJOR:
-        report.add(
-            "",
-            0,
-            "version",
-            f"the package's version {version} is not compatible with this code, which reads "
-            f"data package version {DATAPACKAGE_MAJOR}.x (a different major version renames "
-            "or removes columns or vocabulary values)",
-        )
 
 
 class _Converter:
@@ -93,7 +81,7 @@ def _fk_parser(lookup):
 
 
 def _read_rows(folder, table):
-    path = Path(folder) / "data" / f"{table.name}.csv"
+    path = Path(folder) / data_path(table)
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header = next(reader, None)
@@ -115,13 +103,13 @@ def _insert(model, batch, using, report, table):
         with transaction.atomic(using=using):
             model._default_manager.using(using).bulk_create(objects)
         return True
-    except DatabaseError:
+    except (DatabaseError, OverflowError):
         pass
     for row_number, obj in batch:
         try:
             with transaction.atomic(using=using):
                 model._default_manager.using(using).bulk_create([obj])
-        except DatabaseError as error:
+        except (DatabaseError, OverflowError) as error:  # SQLite: an int past 64 bits
             report.add(table.name, row_number, "", f"rejected by the database: {error}")
     return False
 
@@ -132,9 +120,12 @@ def load_rows(folder, *, using="default", progress=SILENT):
     report = Report()
     key_ids = {}
     for table in RESOURCES:
-        if table.primary_key != ["id"] and "id" not in table.header:
-            if len(table.primary_key) == 1:  # slug-keyed: actors, issues
+        if len(table.primary_key) == 1 and "id" not in table.header:  # slug-keyed
+            try:
                 key_ids[table.model] = _slug_ids(folder, table)
+            except (OSError, UnicodeDecodeError, csv.Error, ValueError, IndexError) as error:
+                report.add(table.name, 0, "", f"cannot read {data_path(table)}: {error}")
+                raise LoadError(report) from error
     for table in RESOURCES:
         converter = _Converter(table, key_ids)
         batch, count = [], 0
@@ -155,7 +146,7 @@ def load_rows(folder, *, using="default", progress=SILENT):
             if batch:
                 _insert(table.model, batch, using, report, table)
         except (OSError, UnicodeDecodeError, csv.Error, ValueError) as error:
-            report.add(table.name, 0, "", f"cannot read data/{table.name}.csv: {error}")
+            report.add(table.name, 0, "", f"cannot read {data_path(table)}: {error}")
         progress.update(f"load {table.name}", count, final=True)
         if report.problems:
             raise LoadError(report)
@@ -187,8 +178,6 @@ def load_package(path, *, replace=False, using="default", progress=SILENT):
     try:
         with open_package(path) as folder:
             report = validate_folder(folder, progress=progress)
-            if report.valid:
-                check_major(report.version, report)
             if not report.valid:
                 raise LoadError(report)
             with transaction.atomic(using=using):
@@ -218,3 +207,18 @@ def trial_load(folder, report, *, using="default", progress=SILENT):
             report.problems.extend(error.report.problems)
         finally:
             transaction.set_rollback(True, using=using)
+
+
+def validate_and_trial_load(path, *, using="default", progress=SILENT):
+    """Validate the package at ``path`` and, when valid, trial-load it (``trial_load``), so
+    that the database's own constraints judge every row too. Returns the Report."""
+    try:
+        with open_package(path) as folder:
+            report = validate_folder(folder, progress=progress)
+            if report.valid:
+                trial_load(folder, report, using=using, progress=progress)
+            return report
+    except PackageError as error:
+        report = Report()
+        report.add("", 0, "", str(error))
+        return report

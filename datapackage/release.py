@@ -7,28 +7,35 @@ only once complete and valid; an existing release is never overwritten.
 """
 
 import csv
+import datetime
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connections, transaction
 
-from .build import build_package, existing_descriptor, format_created, now_created
+from .build import build_package, existing_descriptor, files_info, format_created, now_created
+from .files import data_path
 from .models import Release
 from .progress import SILENT
 from .rules import key_function
-from .schema import PACKAGE_METADATA, PACKAGE_NAME, RESOURCES
+from .schema import PACKAGE_METADATA, PACKAGE_NAME, RESOURCES, RESOURCES_BY_NAME, integer_range
 from .validate import validate_folder
-from .versions import parse_semver
+from .versions import bump, parse_semver
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 6
 MAX_LISTED_KEYS = 20  # per resource and kind, in the CHANGELOG (the API lists all)
+# SQLite's in-process shared cache (the test database) answers "locked" at once instead
+# of waiting: the publish lock is tried again, for at most about ten seconds.
+LOCK_ATTEMPTS = 100
+LOCK_PAUSE = 0.1
 
 
 class PublishError(Exception):
@@ -261,9 +268,79 @@ def bundled_created(version):
 
 def next_version(part):
     latest = Release.objects.latest_release()
-    from .versions import bump
-
     return bump(latest.version if latest else "0.0.0", part)
+
+
+def check_version_range(version):
+    """(major, minor, patch) of ``version``, each small enough for the database."""
+    parts = parse_semver(version)
+    for name, part in zip(("major", "minor", "patch"), parts, strict=True):
+        highest = integer_range(Release._meta.get_field(name))[1]
+        if part > highest:
+            raise PublishError(
+                f"version {version}: its {name} number {part} is larger than {highest}, the "
+                "largest a release version may use"
+            )
+    return parts
+
+
+def check_bundled(version, package):
+    """Version ``version`` of the bundled dataset names the bundled files' bytes: the
+    package just built from the database must have the same CSV files."""
+    bundle = Path(settings.BUNDLED_DATAPACKAGE)
+    if existing_descriptor(bundle).get("version") != version:
+        return
+    try:
+        bundled = files_info(bundle)
+    except OSError as error:
+        raise PublishError(f"cannot read the bundled dataset {bundle}: {error}") from error
+    built = files_info(package)
+    differ = [table.name for table in RESOURCES if built[table.name] != bundled[table.name]]
+    if differ:
+        shown = os.path.relpath(bundle) if bundle.is_relative_to(Path.cwd()) else bundle
+        files = ", ".join(data_path(RESOURCES_BY_NAME[name]) for name in differ)
+        raise PublishError(
+            f"the database is not the bundled dataset {version} ({shown}): {files} differ. "
+            f"Version {version} names the bundled files, so nothing was published.\n"
+            f"- To publish the bundled dataset, load it (this replaces the database's rows): "
+            f"python manage.py load_datapackage {shown} --replace\n"
+            f"- To publish the database's rows, give them a new version above every release: "
+            f"make dataset VERSION=X.Y.Z (then make run publishes it)"
+        )
+
+
+def _lock_releases(using="default"):
+    """Serialise publishing until the end of the transaction: a publish holding the lock
+    has checked the versions and not yet committed its Release row.
+
+    PostgreSQL locks the release table against other writers (readers go on). SQLite
+    serialises writers itself: the first write (here one that changes nothing) takes the
+    database's write lock, which other writers wait for.
+    """
+    connection = connections[using]
+    table = connection.ops.quote_name(Release._meta.db_table)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        return
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET id = id WHERE 1 = 0")
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == LOCK_ATTEMPTS:
+                raise
+            time.sleep(LOCK_PAUSE)
+
+
+def _check_versions(version, parts, published):
+    """``version`` is new and above every release of ``published``."""
+    if any(release.version == version for release in published):
+        raise PublishError(f"release {version} already exists; releases are immutable")
+    latest = published[0] if published else None
+    if latest is not None and parts <= (latest.major, latest.minor, latest.patch):
+        raise PublishError(f"version {version} is not above the latest release {latest.version}")
 
 
 def publish(version, *, notes="", created=None, progress=SILENT):
@@ -273,12 +350,11 @@ def publish(version, *, notes="", created=None, progress=SILENT):
     release files already exist (the database was recreated) and a fresh build gives
     exactly the same zip, the files are kept and only the Release row is recorded.
     """
-    parts = parse_semver(version)
-    if Release.objects.filter(version=version).exists():
-        raise PublishError(f"release {version} already exists; releases are immutable")
-    latest = Release.objects.latest_release()
-    if latest is not None and parts <= (latest.major, latest.minor, latest.patch):
-        raise PublishError(f"version {version} is not above the latest release {latest.version}")
+    parts = check_version_range(version)
+    # Read once: the final check under the publish lock makes sure nothing was added since.
+    published = list(Release.objects.order_by("-major", "-minor", "-patch"))
+    _check_versions(version, parts, published)
+    latest = published[0] if published else None
     created = format_created(created or bundled_created(version) or now_created())
     root = releases_dir()
     root.mkdir(parents=True, exist_ok=True)
@@ -289,12 +365,14 @@ def publish(version, *, notes="", created=None, progress=SILENT):
         descriptor, row_counts = build_package(
             package, version=version, created=created, progress=progress
         )
-        report = validate_folder(package, progress=progress)
+        # Any major: a release of a new major version is written before the code that reads it.
+        report = validate_folder(package, progress=progress, major=None)
         if not report.valid:
             raise PublishError(
                 f"the package built from the database is invalid; nothing was published.\n"
                 f"{report.format()}"
             )
+        check_bundled(version, package)
         previous_folder = release_paths(latest.version)[0] if latest else None
         if previous_folder is not None and not (previous_folder / "data").is_dir():
             raise PublishError(f"the previous release's files are missing: {previous_folder}")
@@ -303,7 +381,7 @@ def publish(version, *, notes="", created=None, progress=SILENT):
             (version, created, latest.version if latest else "", notes, changes),
             *[
                 (r.version, format_created(r.created), r.previous_version, r.notes, r.changes)
-                for r in Release.objects.all()
+                for r in published
             ],
         ]
         (package / "README.md").write_text(readme_text(descriptor, row_counts), encoding="utf-8")
@@ -319,10 +397,18 @@ def publish(version, *, notes="", created=None, progress=SILENT):
                 "never overwritten"
             )
         with transaction.atomic():
+            _lock_releases()
+            now = list(Release.objects.order_by("-major", "-minor", "-patch"))
+            _check_versions(version, parts, now)
+            if [r.pk for r in now] != [r.pk for r in published]:
+                raise PublishError(
+                    f"release {now[0].version} was published while {version} was being built; "
+                    f"publish {version} again to count its changes from {now[0].version}"
+                )
             release = Release.objects.create(
                 version=version,
                 previous_version=latest.version if latest else "",
-                created=created.replace("Z", "+00:00"),
+                created=datetime.datetime.fromisoformat(created.replace("Z", "+00:00")),
                 notes=notes,
                 zip_sha256=zip_sha256,
                 descriptor_sha256=descriptor_sha256,
@@ -338,7 +424,6 @@ def publish(version, *, notes="", created=None, progress=SILENT):
                 except OSError:
                     os.rename(folder, package)
                     raise
-        release.refresh_from_db()
         return release
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,6 +12,7 @@ condition is FALSE, not when it is unknown (NULL).
 """
 
 import datetime
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -19,17 +20,37 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F, Q
 
+from common.tabular import format_value, public_key_field
+
 # Canonical text forms. Frictionless accepts more ("+5", "007", "NaN", "20150901");
 # a package must not, so that a load and a rebuild give back the same bytes.
+_INTEGER_RE = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+_NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def _canonical_number(text):
+    """A finite number written as the build writes the float it parses to: so that an
+    over-precise "34.73240000000000001" (which loads as 34.7324) is refused."""
+    if _NUMBER_RE.match(text) is None:
+        return False
+    value = float(text)
+    return math.isfinite(value) and format_value(value) == text
+
+
+# Tests text -> truthy when canonical.
 CANONICAL = {
-    "integer": re.compile(r"-?(?:0|[1-9][0-9]*)\Z"),
-    "number": re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z"),
-    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+    "integer": _INTEGER_RE.match,
+    "number": _canonical_number,
+    "date": _DATE_RE.match,
+    "boolean": {"true", "false"}.__contains__,
 }
 CANONICAL_HINT = {
     "integer": "an integer written without a sign '+', leading zeros or decimals",
-    "number": "a finite decimal number (no NaN, Infinity, '+' sign or leading zeros)",
+    "number": "a finite decimal number written as the build writes it (no NaN, Infinity, "
+    "'+' sign, leading zeros, trailing zeros or more digits than a float holds)",
     "date": "an ISO date written YYYY-MM-DD",
+    "boolean": "true or false",
 }
 
 STRING_FIELDS = (models.CharField, models.TextField)  # Slug/URL/Email are CharFields
@@ -39,8 +60,6 @@ INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.AutoField)
 def column_type(model_field):
     """The Table Schema type of a model field (of the public key, for a foreign key)."""
     if model_field.is_relation:
-        from common.tabular import public_key_field
-
         return column_type(public_key_field(model_field.related_model))
     if isinstance(model_field, models.BooleanField):
         return "boolean"
@@ -321,8 +340,6 @@ class RowRule:
 
 def row_rules(table):
     """The model's check constraints that no Table Schema constraint expresses."""
-    from common.tabular import public_key_field
-
     pk_name = public_key_field(table.model).name
     columns = set(table.header)
     rules = []
@@ -354,4 +371,16 @@ def key_function(table, header):
     if len(positions) == 1:
         ((index, integer),) = positions
         return (lambda row: int(row[index])) if integer else (lambda row: row[index])
+    # Validation computes a key per row: the shapes of this dataset's keys get a function
+    # without a generator.
+    indexes = [index for index, _integer in positions]
+    shape = [integer for _index, integer in positions]
+    if not any(shape):
+        return operator.itemgetter(*indexes)
+    if shape == [True, True]:
+        a, b = indexes
+        return lambda row: (int(row[a]), int(row[b]))
+    if shape == [True, False, False]:
+        a, b, c = indexes
+        return lambda row: (int(row[a]), row[b], row[c])
     return lambda row: tuple(int(row[i]) if integer else row[i] for i, integer in positions)

@@ -7,9 +7,12 @@ foreign keys are read from the model fields, validators, choices and check const
 
 from django.core import validators as django_validators
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
+from actors.models import HIERARCHY_RULE
 from actors.tables import ACTOR_ALIASES, ACTORS
-from common.tabular import CSV_DIALECT
+from common.tabular import CSV_DIALECT, public_key_field
+from events.models import CITATION_RULES
 from events.tables import (
     EVENT_ACTORS,
     EVENT_SOURCES,
@@ -41,6 +44,12 @@ RESOURCES = [
     POSITION_SOURCES,
 ]
 RESOURCES_BY_NAME = {table.name: table for table in RESOURCES}
+RESOURCES_BY_MODEL = {table.model: table for table in RESOURCES}
+
+# The rules that relate rows of several resources (or of one resource), declared beside
+# their models; the validator runs one check per rule, on the resources of its models. A
+# rule on a model the package does not carry yet has no rows to check here.
+RULES = [rule for rule in (*CITATION_RULES, HIERARCHY_RULE) if rule.model in RESOURCES_BY_MODEL]
 
 PACKAGE_NAME = "mena-alignments"
 PACKAGE_METADATA = {
@@ -133,6 +142,30 @@ def _validator_constraints(model_field):
     return constraints
 
 
+def integer_range(model_field):
+    """(lowest, highest) value an integer field stores: PostgreSQL's range, the stricter
+    of the supported databases (SQLite stores 64 bits in every integer column). PostgreSQL
+    uses Django's base ranges; reading them from the base spares SQLite sites importing
+    psycopg."""
+    return BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+
+
+def column_range(column):
+    """The database's (lowest, highest) for an integer column (of its target's key, for a
+    foreign key), else None."""
+    model_field = column.field
+    if column.references is not None:
+        model_field = public_key_field(column.references)
+    if not isinstance(model_field, models.IntegerField | models.AutoField):
+        return None
+    return integer_range(model_field)
+
+
+def _range_constraints(column):
+    bounds = column_range(column)
+    return {} if bounds is None else {"minimum": bounds[0], "maximum": bounds[1]}
+
+
 def _check_constraints(model):
     """{field name: Table Schema constraints} from the model's one-field check constraints."""
     result = {}
@@ -182,9 +215,8 @@ def field_descriptor(table, column):
     if column.name in _unique_fields(table.model) and table.primary_key != [column.name]:
         constraints["unique"] = True
     if column.references is not None:
-        from common.tabular import public_key_field
-
         target = public_key_field(column.references)
+        _merge(constraints, _range_constraints(column))
         _merge(constraints, _validator_constraints(target))
         if getattr(target, "max_length", None) and kind == "string":
             constraints["maxLength"] = target.max_length
@@ -193,6 +225,7 @@ def field_descriptor(table, column):
             constraints["enum"] = _choice_values(model_field.choices)
         if getattr(model_field, "max_length", None) and kind == "string":
             constraints["maxLength"] = model_field.max_length
+        _merge(constraints, _range_constraints(column))
         _merge(constraints, _validator_constraints(model_field))
         if isinstance(
             model_field,
@@ -220,8 +253,6 @@ def table_schema(table):
     for column in table.columns:
         if column.references is None:
             continue
-        from common.tabular import public_key_field
-
         target_key = public_key_field(column.references).name
         target = next(t for t in RESOURCES if t.model is column.references)
         # A reference to the resource itself is written with an empty resource name.

@@ -1,10 +1,12 @@
 import csv
 import datetime
+import io
 import shutil
 
 import pytest
 
 from actors.choices import ActorKind
+from common.tabular import CSV_DIALECT
 from datapackage.build import build_package, refresh_descriptor
 from datapackage.schema import RESOURCES
 from events.choices import DatePrecision, EventType, GeoPrecision, Role, SourceType, Stance
@@ -27,6 +29,18 @@ CREATED = "2021-07-03T00:00:00Z"
 def dump():
     """Every row of the nine tables, as the data package writes them."""
     return {table.name: list(table.rows()) for table in RESOURCES}
+
+
+def dump_bytes():
+    """Every row of every table, written as the build writes them: {resource: CSV bytes}."""
+    result = {}
+    for table in RESOURCES:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, **CSV_DIALECT)
+        writer.writerow(table.header)
+        writer.writerows(table.rows())
+        result[table.name] = buffer.getvalue().encode("utf-8")
+    return result
 
 
 def build(folder, **options):

@@ -6,7 +6,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from actors.models import Actor
-from datapackage.load import LoadError, delete_all, load_package, load_rows
+from datapackage.load import (
+    LoadError,
+    delete_all,
+    load_package,
+    load_rows,
+    validate_and_trial_load,
+)
 from datapackage.release import write_zip
 from events.models import Event, Position, Source
 from tests.factories import EventFactory, IssueFactory, PositionFactory, SourceFactory
@@ -179,3 +185,10 @@ def test_zip_of_the_package_lists_only_package_files(package, tmp_path):
     assert names == sorted(names)
     assert "datapackage.json" in names and "data/events.csv" in names
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_trial_load_runs_the_database_constraints_and_changes_nothing(package):
+    before = dump()
+    report = validate_and_trial_load(package)
+    assert report.valid
+    assert dump() == before

@@ -123,7 +123,7 @@ def test_identical_existing_files_are_adopted(dataset, releases_dir):
 
 def test_an_invalid_database_is_not_published(dataset, releases_dir):
     EventFactory(id=50)  # an event that cites no source
-    with pytest.raises(PublishError, match="cites no source"):
+    with pytest.raises(PublishError, match="cites at least one source"):
         publish("1.0.0", created=CREATED)
     assert not Release.objects.exists()
     assert list(releases_dir.iterdir()) == []
@@ -168,3 +168,46 @@ def test_bundled_dataset_created_makes_its_release_reproducible(
     assert release.created.isoformat() == "2020-02-02T00:00:00+00:00"
     descriptor = json.loads((releases_dir / "1.0.0" / "datapackage.json").read_text())
     assert descriptor["created"] == "2020-02-02T00:00:00Z"
+
+
+def test_the_bundled_version_is_published_only_from_the_bundled_files(
+    dataset, releases_dir, settings, tmp_path
+):
+    bundle = tmp_path / "bundle"
+    build(bundle, version="1.0.0", created=CREATED)
+    settings.BUNDLED_DATAPACKAGE = bundle
+    Event.objects.filter(id=7).update(title="Edited since the bundle was built")
+    with pytest.raises(CommandError) as error:
+        call_command("publish_release", "1.0.0", "--if-missing")
+    message = str(error.value)
+    assert "data/events.csv differ" in message
+    assert "load_datapackage" in message and "--replace" in message
+    assert "make dataset VERSION=" in message
+    assert not Release.objects.exists()
+    assert list(releases_dir.iterdir()) == []
+    # Another version of the same database is not the bundled one: it publishes.
+    assert publish("1.0.1", created=CREATED).version == "1.0.1"
+
+
+def test_the_bundled_version_publishes_from_the_bundled_files(
+    dataset, releases_dir, settings, tmp_path
+):
+    bundle = tmp_path / "bundle"
+    build(bundle, version="1.0.0", created=CREATED)
+    settings.BUNDLED_DATAPACKAGE = bundle
+    call_command("publish_release", "1.0.0", "--if-missing")
+    release = Release.objects.get()
+    assert sha256_file(releases_dir / "1.0.0" / "data" / "events.csv") == sha256_file(
+        bundle / "data" / "events.csv"
+    )
+    assert release.version == "1.0.0"
+
+
+@pytest.mark.parametrize("version", ["2147483648.0.0", "1.2147483648.0", "1.0.9223372036854775808"])
+def test_version_numbers_too_large_for_the_database_are_refused(dataset, releases_dir, version):
+    with pytest.raises(PublishError, match="larger than 2147483647"):
+        publish(version, created=CREATED)
+    with pytest.raises(CommandError, match="larger than 2147483647"):
+        call_command("publish_release", version)
+    assert not Release.objects.exists()
+    assert not releases_dir.exists()

@@ -1,10 +1,21 @@
 import frictionless
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from actors.choices import ActorKind
+from actors.models import HIERARCHY_RULE
+from common.rules import CitedBy
 from datapackage.rules import row_rules
-from datapackage.schema import DATAPACKAGE_MAJOR, RESOURCES, package_descriptor, table_schema
+from datapackage.schema import (
+    DATAPACKAGE_MAJOR,
+    RESOURCES,
+    RULES,
+    column_range,
+    package_descriptor,
+    table_schema,
+)
 from events.choices import DatePrecision, EventType, GeoPrecision, Role, SourceType, Stance
+from events.models import CITATION_RULES
 
 
 def schema(name):
@@ -61,7 +72,7 @@ def test_types_and_constraints_from_fields_validators_and_check_constraints():
         "type": "integer",
         "title": "ID",
         "description": "Stable public key of the event. Never changes once published.",
-        "constraints": {"required": True},
+        "constraints": {"required": True, "minimum": -(2**63), "maximum": 2**63 - 1},
     }
     assert field("events", "date_start")["type"] == "date"
     assert field("sources", "title")["constraints"]["required"] is True
@@ -71,8 +82,8 @@ def test_types_and_constraints_from_fields_validators_and_check_constraints():
     # validators and the event_latitude_range check constraint
     assert field("events", "latitude")["type"] == "number"
     assert field("events", "latitude")["constraints"] == {"minimum": -90, "maximum": 90}
-    # the event_fatalities_not_negative check constraint
-    assert field("events", "fatalities")["constraints"] == {"minimum": 0}
+    # the event_fatalities_not_negative check constraint, and PostgreSQL's integer range
+    assert field("events", "fatalities")["constraints"] == {"minimum": 0, "maximum": 2**31 - 1}
     # RegexValidator, without the anchors frictionless adds itself
     assert field("actors", "slug")["constraints"]["pattern"] == "[a-z0-9]+(-[a-z0-9]+)*"
     assert field("events", "country")["constraints"]["pattern"] == "[A-Z]{2}"
@@ -139,3 +150,21 @@ def test_the_descriptor_is_valid_frictionless_metadata():
     assert errors == []
     for resource in descriptor["resources"]:
         assert list(frictionless.Resource.metadata_validate(resource)) == []
+
+
+def test_the_rules_of_the_models_the_package_carries_are_validated():
+    carried = {table.model for table in RESOURCES}
+    for rule in (*CITATION_RULES, HIERARCHY_RULE):
+        assert (rule in RULES) == (rule.model in carried), rule
+    for rule in RULES:
+        if isinstance(rule, CitedBy):
+            assert rule.citation_model in carried, f"{rule.model} is carried, not its citations"
+
+
+def test_integer_ranges_are_postgresql_s():
+    for table in RESOURCES:
+        for column in table.columns:
+            if column_range(column) is not None:
+                field = column.field if column.references is None else column.references._meta.pk
+                expected = DatabaseOperations.integer_field_ranges[field.get_internal_type()]
+                assert column_range(column) == expected, (table.name, column.name)

@@ -2,6 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from datapackage.load import validate_and_trial_load
 from datapackage.progress import Progress
 from datapackage.validate import validate_package
 
@@ -27,9 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         progress = Progress(sys.stderr, enabled=options["verbosity"] > 0)
-        report = validate_package(
-            options["path"], progress=progress, trial_load=options["trial_load"]
-        )
+        if options["trial_load"]:
+            report = validate_and_trial_load(options["path"], progress=progress)
+        else:
+            report = validate_package(options["path"], progress=progress)
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         if not report.valid:
