@@ -1,6 +1,5 @@
-from rest_framework.routers import SimpleRouter
+from common.api.routers import router_for
 
-from .views import ActorViewSet
+from . import views
 
-router = SimpleRouter()
-router.register("actors", ActorViewSet, basename="actor")
+router = router_for(views)

@@ -11,6 +11,7 @@ from .tables import ACTORS
 class ActorViewSet(DatasetViewSet):
     """States, forces, groups, organisations and people, with their hierarchy and aliases."""
 
+    prefix = "actors"
     queryset = Actor.objects.all()
     serializer_class = ActorSerializer
     filterset_class = ActorFilterSet

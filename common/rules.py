@@ -16,6 +16,13 @@ MAX_HIERARCHY_DEPTH = 64
 
 # Rules the database enforces beyond its constraints (with triggers), for error messages.
 _DATABASE_RULES = []
+# The CitedBy rule of each cited model.
+_CITED = {}
+
+
+def cited_rule(model):
+    """The CitedBy rule of ``model``, or None when its rows need no citation."""
+    return _CITED.get(model)
 
 
 def database_rules():
@@ -29,6 +36,9 @@ class CitedBy:
 
     model: type
     related_name: str = "citations"
+
+    def __post_init__(self):
+        _CITED[self.model] = self
 
     @property
     def citation_model(self):

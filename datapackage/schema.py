@@ -10,18 +10,10 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actors.models import HIERARCHY_RULE
-from actors.tables import ACTOR_ALIASES, ACTORS
+from actors.tables import TABLES as ACTOR_TABLES
 from common.tabular import CSV_DIALECT, public_key_field
 from events.models import CITATION_RULES
-from events.tables import (
-    EVENT_ACTORS,
-    EVENT_SOURCES,
-    EVENTS,
-    ISSUES,
-    POSITION_SOURCES,
-    POSITIONS,
-    SOURCES,
-)
+from events.tables import TABLES as EVENT_TABLES
 
 from .rules import column_type, single_field_constraints, strip_anchors
 from .versions import SEMVER_RE, major_version, parse_semver  # noqa: F401 - re-exported
@@ -30,19 +22,25 @@ from .versions import SEMVER_RE, major_version, parse_semver  # noqa: F401 - re-
 # major version has renamed or removed columns or vocabulary values, and is not loaded.
 DATAPACKAGE_MAJOR = 1
 
-# Resources in foreign-key dependency order: a resource only references earlier ones
-# (and actors reference themselves).
-RESOURCES = [
-    ACTORS,
-    ACTOR_ALIASES,
-    SOURCES,
-    EVENTS,
-    EVENT_ACTORS,
-    EVENT_SOURCES,
-    ISSUES,
-    POSITIONS,
-    POSITION_SOURCES,
-]
+
+def in_dependency_order(tables):
+    """The tables as declared, checked to be in foreign-key dependency order: a resource
+    only references earlier ones (or itself, as actors do), so loads insert parents first."""
+    seen = set()
+    for table in tables:
+        for column in table.columns:
+            target = column.references
+            if target is not None and target is not table.model and target not in seen:
+                raise ValueError(
+                    f"resource {table.name} references {target.__name__}, which is not "
+                    "declared before it"
+                )
+        seen.add(table.model)
+    return list(tables)
+
+
+# Every table of the apps is a resource: adding a Table to an app's TABLES adds it here.
+RESOURCES = in_dependency_order([*ACTOR_TABLES, *EVENT_TABLES])
 RESOURCES_BY_NAME = {table.name: table for table in RESOURCES}
 RESOURCES_BY_MODEL = {table.model: table for table in RESOURCES}
 

@@ -19,14 +19,7 @@ from .models import (
     Relation,
     Source,
 )
-from .services import (
-    event_create,
-    event_update,
-    position_create,
-    position_update,
-    relation_create,
-    relation_update,
-)
+from .services import event_create, event_update
 
 
 class SourceSerializer(DatasetSerializer):
@@ -158,8 +151,6 @@ class PositionSerializer(DatasetSerializer):
     citations = citations_field(POSITION_CITED)
 
     nested_fields = ("citations",)
-    create_function = staticmethod(position_create)
-    update_function = staticmethod(position_update)
 
     class Meta:
         model = Position
@@ -199,8 +190,6 @@ class RelationSerializer(DatasetSerializer):
     citations = citations_field(RELATION_CITED)
 
     nested_fields = ("citations",)
-    create_function = staticmethod(relation_create)
-    update_function = staticmethod(relation_update)
 
     class Meta:
         model = Relation

@@ -1,10 +1,5 @@
-from rest_framework.routers import SimpleRouter
+from common.api.routers import router_for
 
-from .views import EventViewSet, IssueViewSet, PositionViewSet, RelationViewSet, SourceViewSet
+from . import views
 
-router = SimpleRouter()
-router.register("sources", SourceViewSet, basename="source")
-router.register("events", EventViewSet, basename="event")
-router.register("issues", IssueViewSet, basename="issue")
-router.register("positions", PositionViewSet, basename="position")
-router.register("relations", RelationViewSet, basename="relation")
+router = router_for(views)

@@ -33,6 +33,7 @@ from .tables import EVENTS, ISSUES, POSITIONS, RELATIONS, SOURCES
 class SourceViewSet(DatasetViewSet):
     """The documents that events and positions cite."""
 
+    prefix = "sources"
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
@@ -46,6 +47,7 @@ class SourceViewSet(DatasetViewSet):
 class EventViewSet(DatasetViewSet):
     """What happened, where and when, who took part, and which sources say so."""
 
+    prefix = "events"
     queryset = Event.objects.all()
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
@@ -74,6 +76,7 @@ class EventViewSet(DatasetViewSet):
 class IssueViewSet(DatasetViewSet):
     """Questions on which actors take positions."""
 
+    prefix = "issues"
     queryset = Issue.objects.all()
     serializer_class = IssueSerializer
     filterset_class = IssueFilterSet
@@ -89,6 +92,7 @@ class IssueViewSet(DatasetViewSet):
 class PositionViewSet(DatasetViewSet):
     """What each actor stood for on each issue, with the sources that say so."""
 
+    prefix = "positions"
     queryset = Position.objects.all()
     serializer_class = PositionSerializer
     filterset_class = PositionFilterSet
@@ -105,6 +109,7 @@ class PositionViewSet(DatasetViewSet):
 class RelationViewSet(DatasetViewSet):
     """How two actors stood towards each other, with the sources that say so."""
 
+    prefix = "relations"
     queryset = Relation.objects.all()
     serializer_class = RelationSerializer
     filterset_class = RelationFilterSet

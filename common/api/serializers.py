@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from common.services import update_row
+from common.rules import cited_rule
+from common.services import create_cited, update_cited, update_row
 
 from .errors import django_error_detail
 
@@ -69,8 +70,9 @@ def unique_items(items, key, message):
 
 class DatasetSerializer(FullCleanMixin, serializers.ModelSerializer):
     """A resource's serializer: its ``Meta.fields`` are the one declaration of the resource's
-    shape (the list path derives its rows from them), and its writes go through the
-    resource's service functions, which store only the fields given."""
+    shape (the list path derives its rows from them), and its writes go through service
+    functions, which store only the fields given: the resource's own when it declares them
+    (an event's participants), else the shared ones (a cited row with its citations)."""
 
     create_function = None  # staticmethod(fn(**validated_data)) -> instance
     update_function = None  # staticmethod(fn(instance, **validated_data)) -> instance
@@ -78,11 +80,17 @@ class DatasetSerializer(FullCleanMixin, serializers.ModelSerializer):
     def create(self, validated_data):
         if self.create_function is not None:
             return self.create_function(**validated_data)
+        rule = cited_rule(self.Meta.model)
+        if rule is not None:
+            return create_cited(rule, **validated_data)
         return self.Meta.model._default_manager.create(**validated_data)
 
     def update(self, instance, validated_data):
         if self.update_function is not None:
             return self.update_function(instance, **validated_data)
+        rule = cited_rule(self.Meta.model)
+        if rule is not None:
+            return update_cited(rule, instance, **validated_data)
         return update_row(instance, validated_data)
 
 

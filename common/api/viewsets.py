@@ -37,11 +37,12 @@ class DatasetViewSet(viewsets.ModelViewSet):
     """A dataset resource: strict parameters, the lean list path, streamed formats,
     conditional reads and optimistic concurrency on writes.
 
-    Subclasses set ``serializer_class`` (the one declaration of the resource's fields),
+    Subclasses set ``prefix``, ``serializer_class`` (the one declaration of the resource's fields),
     ``filterset_class``, ``ordering_fields``, ``get_queryset()``, ``table`` (the data
     package resource, for ``?format=csv``) and ``list_formats``.
     """
 
+    prefix = None  # the resource's path under /api/v1/, e.g. "events" (common.api.routers)
     table = None
     list_formats = ("csv",)
     wide_csv = False  # offers ?format=csv&wide=true
