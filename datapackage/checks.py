@@ -24,12 +24,24 @@ from pathlib import Path
 import attrs
 import frictionless
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from frictionless import errors as ferrors
 
 from common.rules import Acyclic as AcyclicRule
 from common.rules import CitedBy as CitedByRule
+from common.tabular import public_key_field
 
-from .rules import CANONICAL, CANONICAL_HINT, column_type, key_function, parser, row_rules
+from .rules import (
+    CANONICAL,
+    CANONICAL_HINT,
+    column_type,
+    compile_q,
+    key_function,
+    parser,
+    row_rules,
+)
 from .schema import RESOURCES, RESOURCES_BY_MODEL, column_range
 
 MAX_REPORTED_PER_RULE = 100
@@ -191,7 +203,7 @@ class ModelRules(TableCheck):
                 note=rule.description,
                 cells=list(map(str, cells)),
                 row_number=row.row_number,
-                field_name=rule.fields[0] if len(rule.fields) == 1 else "",
+                field_name=rule.field or (rule.fields[0] if len(rule.fields) == 1 else ""),
             )
             for rule in self.rules
             if rule.check(values) is False and self._canonical(cells, rule.fields)
@@ -276,6 +288,86 @@ class KeyOrder(TableCheck):
             cells=list(map(str, cells)),
             row_number=row_number,
         )
+
+
+@attrs.define(kw_only=True, repr=False)
+class UniqueExpressions(TableCheck):
+    """The model's unique constraints over expressions (a symmetric relation is stored once
+    per pair: the unordered pair of actors, with ``Least`` and ``Greatest``), evaluated on
+    the public keys the package carries. Frictionless knows only unique columns."""
+
+    type = "unique-expressions"
+    Errors = [ferrors.UniqueError]
+
+    table: object
+
+    def validate_start(self):
+        self.width = len(self.table.header) if self.active(self.table) else None
+        self.constraints = expression_constraints(self.table)
+        pk = public_key_field(self.table.model).name
+        self.parsers = [(c.name, i, parser(c)) for i, c in enumerate(self.table.columns)]
+        self.tests = [
+            (constraint, compile_q(constraint.condition, pk) if constraint.condition else None)
+            for constraint in self.constraints
+        ]
+        self.seen = [{} for _ in self.constraints]
+        return ()
+
+    def validate_row(self, row):
+        cells = row.cells
+        if not self.constraints or len(cells) != self.width or row.errors:
+            return ()
+        try:
+            values = {name: parse(cells[i]) for name, i, parse in self.parsers}
+        except (ValueError, KeyError):
+            return ()
+        errors = []
+        for (constraint, condition), seen in zip(self.tests, self.seen, strict=True):
+            if condition is not None and condition(values) is not True:
+                continue
+            key = tuple(evaluate(expression, values) for expression in constraint.expressions)
+            if key in seen:
+                errors.append(
+                    ferrors.UniqueError(
+                        note=f"{constraint.violation_error_message} "
+                        f"({constraint.name}; the same as row {seen[key]})",
+                        cells=list(map(str, cells)),
+                        row_number=row.row_number,
+                        cell="",
+                        field_name=self.table.primary_key[0],
+                        field_number=1,
+                    )
+                )
+            else:
+                seen[key] = row.row_number
+        return errors
+
+
+def expression_constraints(table):
+    return [
+        constraint
+        for constraint in table.model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.expressions
+    ]
+
+
+def evaluate(expression, values):
+    """The value of a constraint's expression (F, Value, Least, Greatest, Coalesce) for a
+    row of public keys; the pair of slugs orders like the pair of ids it stands for."""
+    if isinstance(expression, str):
+        return values[expression]
+    if isinstance(expression, F):
+        return values[expression.name]
+    if isinstance(expression, Value):
+        return expression.value
+    arguments = [evaluate(source, values) for source in expression.get_source_expressions()]
+    if isinstance(expression, Coalesce):
+        return next((value for value in arguments if value is not None), None)
+    if isinstance(expression, (Least, Greatest)):
+        if any(value is None for value in arguments):
+            return None
+        return (min if isinstance(expression, Least) else max)(arguments)
+    raise ImproperlyConfigured(f"no evaluation of {expression!r} for the package validator")
 
 
 # ---------------------------------------------------------------------------------------

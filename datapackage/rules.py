@@ -328,6 +328,7 @@ class RowRule:
     fields: tuple  # the columns it relates, for error messages
     check: object  # row dict -> True / False / None
     message: str = ""  # what the rule asks, in words, when the model says it
+    field: str = ""  # the column the model reports it on (FieldCheckConstraint), if one
 
     @property
     def description(self):
@@ -356,7 +357,8 @@ def row_rules(table):
         if constraint.violation_error_message != constraint.default_violation_error_message:
             message = str(constraint.violation_error_message)
         fields = tuple(sorted(names - {"pk"}))
-        rules.append(RowRule(constraint.name, fields, compile_q(q, pk_name), message))
+        field = getattr(constraint, "field", None) or ""
+        rules.append(RowRule(constraint.name, fields, compile_q(q, pk_name), message, field))
     return rules
 
 

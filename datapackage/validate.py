@@ -21,7 +21,15 @@ from pathlib import Path
 import frictionless
 import jsonschema
 
-from .checks import CanonicalForm, CanonicalFormError, KeyOrder, ModelRules, rule_check
+from .checks import (
+    CanonicalForm,
+    CanonicalFormError,
+    KeyOrder,
+    ModelRules,
+    UniqueExpressions,
+    expression_constraints,
+    rule_check,
+)
 from .files import DESCRIPTOR, PackageError, data_path, open_package, read_descriptor
 from .progress import SILENT
 from .rules import row_rules
@@ -289,6 +297,8 @@ def resource_checks(table, rule_checks, warnings):
     checks = [CanonicalForm(table=table), KeyOrder(table=table, warnings=warnings)]
     if row_rules(table):
         checks.append(ModelRules(table=table))
+    if expression_constraints(table):
+        checks.append(UniqueExpressions(table=table))
     checks.extend(check for check in rule_checks if table.name in check.resources)
     return checks
 

@@ -19,6 +19,8 @@ from tests.factories import (
     IssueFactory,
     PositionFactory,
     PositionSourceFactory,
+    RelationFactory,
+    RelationSourceFactory,
     SourceFactory,
 )
 
@@ -202,6 +204,36 @@ def fill(*, reverse=False):
             position=positions[position_id],
             source=sources[source_id],
             quote=f"Passage {position_id}",
+        )
+    positions[3].ongoing_as_of = datetime.date(2021, 7, 3)
+    positions[3].save()
+    relation_rows = [
+        # a symmetric rivalry on an issue, still going on, with no known start
+        (1, "iran", "russia", "competition", "economic", "ssr", None, None),
+        # a directed, dated, ended support
+        (2, "russia", "iran", "support", "diplomatic", None, datetime.date(2014, 1, 1), None),
+    ]
+    relations = {}
+    for pk, actor, counterpart, kind, domain, issue, start, ongoing in order(relation_rows):
+        relations[pk] = RelationFactory(
+            id=pk,
+            actor=actors[actor],
+            counterpart=actors[counterpart],
+            kind=kind,
+            domain=domain,
+            issue=issues[issue] if issue else None,
+            country="SY",
+            summary=f"Relation {pk}, “quoted”, with a comma",
+            date_start=start,
+            date_end=datetime.date(2015, 1, 1) if start else None,
+            date_precision=DatePrecision.YEAR if start else "",
+            ongoing_as_of=ongoing or (None if start else datetime.date(2021, 7, 3)),
+        )
+    for relation_id, source_id in order([(1, 1), (2, 1), (2, 2)]):
+        RelationSourceFactory(
+            relation=relations[relation_id],
+            source=sources[source_id],
+            quote=f"Relation passage {relation_id}",
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from datapackage.build import refresh_descriptor
 from datapackage.release import write_zip
+from datapackage.schema import RESOURCES
 
 
 @dataclass(frozen=True)
@@ -169,14 +170,20 @@ for id, where, key, value in [
     cell_case(id, where, key, value)
 
 # Rules relating fields (the models' check constraints): located at the row, and at the
-# field when the rule is about one field.
+# field when the rule is about one field or the model reports it on one.
 for id, where, key, column, value in [
-    ("date-order", ("events", 3, ""), "2", "date_end", "2015-12-31"),
-    ("month-precision", ("events", 4, ""), "7", "date_start", "2018-02-15"),
-    ("year-precision", ("events", 3, ""), "2", "date_start", "2016-03-01"),
+    ("date-order", ("events", 3, "date_end"), "2", "date_end", "2015-12-31"),
+    ("month-precision", ("events", 4, "date_start"), "7", "date_start", "2018-02-15"),
+    ("year-precision", ("events", 3, "date_start"), "2", "date_start", "2016-03-01"),
     ("coordinates-half", ("events", 2, ""), "1", "longitude", ""),
     ("coordinates-precision", ("events", 2, ""), "1", "geo_precision", ""),
-    ("undated-position-precision", ("positions", 3, ""), "2", "date_precision", "day"),
+    (
+        "undated-position-precision",
+        ("positions", 3, "date_precision"),
+        "2",
+        "date_precision",
+        "day",
+    ),
     ("own-parent", ("actors", 3, "parent"), "iran", "parent", "iran"),
 ]:
     cell_case(id, where, key, value, column)
@@ -195,6 +202,25 @@ rows_case(
     "position_sources",
     lambda rows: [r for r in rows if r[0] != "3"],
 )
+rows_case(
+    "uncited-relation",
+    ("relations", 2, "id"),
+    "relation_sources",
+    lambda rows: [r for r in rows if r[0] != "1"],
+)
+cell_case("relation-with-itself", ("relations", 2, "counterpart"), "1", "iran")
+
+
+def reversed_pair(rows):
+    """Relation 1 again as row 3, with its two actors the other way round: a symmetric
+    relation is stored once per pair."""
+    header = rows[0]
+    copy = dict(zip(header, rows[1], strict=True))
+    copy.update(id="3", actor=copy["counterpart"], counterpart=copy["actor"])
+    return [*rows, [copy[name] for name in header]]
+
+
+rows_case("relation-pair-twice", ("relations", 4, "id"), "relations", reversed_pair)
 
 
 def deep_chain(rows):
@@ -388,13 +414,13 @@ for id, where, change in [
     ),
     (
         "resource-twice",
-        ("", 0, "resources[9]"),
+        ("", 0, f"resources[{len(RESOURCES)}]"),
         lambda d: {**d, "resources": [*d["resources"], d["resources"][0]]},
     ),
     (
         "resource-unknown",
-        ("", 0, "resources[9]"),
-        lambda d: {**d, "resources": [*d["resources"], {**d["resources"][0], "name": "relations"}]},
+        ("", 0, f"resources[{len(RESOURCES)}]"),
+        lambda d: {**d, "resources": [*d["resources"], {**d["resources"][0], "name": "annexes"}]},
     ),
     ("package-name", ("", 0, "name"), lambda d: {**d, "name": "other"}),
     ("version-number", ("", 0, "version"), lambda d: {**d, "version": 1}),

@@ -29,6 +29,8 @@ def test_publish_stores_an_immutable_release(dataset, releases_dir):
         "data/issues.csv",
         "data/position_sources.csv",
         "data/positions.csv",
+        "data/relation_sources.csv",
+        "data/relations.csv",
         "data/sources.csv",
         "datapackage.json",
     ]

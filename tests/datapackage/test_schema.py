@@ -37,6 +37,8 @@ def test_resources_in_foreign_key_order():
         "issues",
         "positions",
         "position_sources",
+        "relations",
+        "relation_sources",
     ]
     seen = set()
     for table in RESOURCES:
