@@ -6,6 +6,9 @@ from .models import Deletion
 
 
 class DeletionFilterSet(DatasetFilterSet):
+    # A deleted row has no updated time; `after` is when it was deleted.
+    updated_after = None
+
     after = django_filters.IsoDateTimeFilter(
         field_name="deleted_at",
         lookup_expr="gt",
