@@ -14,7 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, filters
 
-from common.models import COUNTRY_PATTERN
+from common.models import COUNTRY_PATTERN, SLUG_PATTERN
 from common.periods import date_overlap
 
 MAX_ID = 2**63 - 1
@@ -206,7 +206,12 @@ class MultiValueModelFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("distinct", False)
         kwargs.setdefault("widget", CommaSeparatedInput)
         super().__init__(*args, **kwargs)
-        default = {"type": "string"} if kwargs.get("to_field_name") else {"type": "integer"}
+        key = kwargs.get("to_field_name")
+        if key is None:
+            default = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        else:
+            default = {"type": "string", "pattern": SLUG_PATTERN} if key == "slug" else {}
+            default = {"type": "string", **default}
         _document(self, item_schema or default, kwargs.get("help_text"))
 
     def filter(self, qs, value):

@@ -1,10 +1,51 @@
-"""The OpenAPI schema documents the error responses too, so that clients (and fuzzers)
-know the whole contract: which statuses an operation may answer, with which JSON body."""
+"""The OpenAPI schema documents the whole contract, so that clients (and fuzzers) know it:
+which statuses an operation may answer, with which JSON body, who may call it, and what each
+query parameter accepts (the rules of ``params.check_query_params``, stated once there)."""
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import permissions, serializers
+
+from .pagination import positive_int
+from .params import MAX_VALUE_LENGTH, MAX_VALUES
+
+# What is wrong with one input: its messages; for a list, each item's own errors in order
+# ({} for an item without any); for an object (a nested row, or a list given by index), the
+# errors of each of its keys.
+FIELD_ERRORS = ResolvedComponent(
+    name="FieldErrors",
+    type=ResolvedComponent.SCHEMA,
+    object="FieldErrors",
+    schema={
+        "description": "Messages about one input; for a list or an object, its items' or keys' "
+        "own errors.",
+        "oneOf": [
+            {
+                "type": "array",
+                "items": {
+                    "oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/FieldErrors"}]
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/components/schemas/FieldErrors"},
+            },
+        ],
+    },
+)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"$ref": FIELD_ERRORS.ref["$ref"]},
+        "description": "{parameter or field: what is wrong with it}.",
+    }
+)
+class FieldErrorsField(serializers.DictField):
+    pass
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -12,10 +53,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class InvalidInputSerializer(ErrorSerializer):
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="{parameter or field: [what is wrong with it]}.",
-    )
+    # A body that is not JSON at all has no input to name: it has only a detail.
+    errors = FieldErrorsField(required=False)
     accepted = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -40,11 +79,6 @@ def _boolean(name, description):
     return OpenApiParameter(name, OpenApiTypes.STR, enum=["true", "false"], description=description)
 
 
-FIELDS = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated keys to return (JSON only), e.g. id,title,date_start.",
-)
 BOM = _boolean(
     "bom",
     "With format=csv: true starts the file with a UTF-8 byte-order mark, for Excel.",
@@ -57,13 +91,71 @@ WIDE = _boolean(
 )
 
 
+# A query value: not blank, and no NUL (which no database column can hold).
+QUERY_TEXT = {
+    "minLength": 1,
+    "maxLength": MAX_VALUE_LENGTH,
+    "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$",
+}
+PAGE_MAX = positive_int.__kwdefaults__["maximum"]
+
+
+def fields_parameter(view):
+    return OpenApiParameter(
+        "fields",
+        {
+            "type": "array",
+            "items": {"type": "string", "enum": list(view.get_rows().fields)},
+            "minItems": 1,
+        },
+        style="form",
+        explode=False,
+        description="Comma-separated keys to return (JSON only), e.g. id,title,date_start.",
+    )
+
+
+def constrain_query_parameter(parameter, paginator):
+    """The parameter's schema with the rules every query parameter is held to."""
+    schema = parameter.get("schema")
+    if parameter.get("in") != "query" or not isinstance(schema, dict):
+        return
+    if paginator is not None and parameter["name"] in (
+        paginator.page_query_param,
+        paginator.page_size_query_param,
+    ):
+        schema.update({"minimum": 1, "maximum": PAGE_MAX})
+    if schema.get("type") == "array":
+        schema.setdefault("maxItems", MAX_VALUES)
+        schema = schema.get("items", {})
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+        schema.update(QUERY_TEXT)
+
+
 class AutoSchema(BaseAutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        # DRF's DjangoModelPermissionsOrAnonReadOnly (the API's default): anyone reads.
+        public_read = self.method in permissions.SAFE_METHODS and any(
+            getattr(permission, "authenticated_users_only", True) is False
+            for permission in self.view.get_permissions()
+        )
+        if public_read and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        paginator = getattr(self.view, "paginator", None) if self._is_list_view() else None
+        for parameter in parameters:
+            constrain_query_parameter(parameter, paginator)
+        return parameters
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         view = self.view
         if getattr(view, "table", None) is None or self.method != "GET":
             return parameters
-        parameters.append(FIELDS)
+        parameters.append(fields_parameter(view))
         if self._is_list_view():
             parameters.append(BOM)
             if getattr(view, "wide_csv", False):
@@ -88,6 +180,7 @@ class AutoSchema(BaseAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        self.registry.register_on_missing(FIELD_ERRORS)
         for code in self._error_codes():
             if code not in responses:
                 serializer, description = ERRORS[code]

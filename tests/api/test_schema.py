@@ -1,3 +1,6 @@
+import re
+
+import jsonschema
 import pytest
 import yaml
 
@@ -103,3 +106,96 @@ def test_every_operation_documents_its_error_responses(schema):
 def test_writes_document_the_precondition_failure(schema):
     assert "412" in schema["paths"]["/api/v1/events/{id}/"]["patch"]["responses"]
     assert "409" in schema["paths"]["/api/v1/events/{id}/"]["delete"]["responses"]
+
+
+def test_reads_are_documented_as_open_to_anyone(schema):
+    # Anyone reads (DjangoModelPermissionsOrAnonReadOnly): {} is "no credentials needed".
+    for path in ("/api/v1/events/", "/api/v1/events/{id}/", "/api/v1/releases/"):
+        assert {} in schema["paths"][path]["get"]["security"], path
+
+
+def test_writes_are_documented_as_needing_credentials(schema):
+    for method, path in [("post", "/api/v1/events/"), ("delete", "/api/v1/events/{id}/")]:
+        assert {} not in schema["paths"][path][method]["security"], (method, path)
+
+
+def query_parameters(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    yield f"{method} {path} {parameter['name']}", parameter["schema"]
+
+
+def test_every_query_parameter_states_the_value_rules(schema):
+    # The rules of common.api.params: no empty or blank value, no NUL, at most 500
+    # characters, at most 20 values.
+    for name, parameter in query_parameters(schema):
+        values = parameter
+        if parameter.get("type") == "array":
+            assert parameter["maxItems"] <= 20, name
+            values = parameter["items"]
+        if values.get("type") == "string" and not {"enum", "format", "pattern"} & set(values):
+            pytest.fail(f"{name} accepts any text: {values}")
+        if "pattern" in values and "enum" not in values:
+            assert values.get("minLength", 1) >= 1, name
+
+
+def test_free_text_parameters_refuse_blank_and_nul(schema):
+    parameters = dict(query_parameters(schema))
+    text = parameters["get /api/v1/events/ q"]["items"]
+    assert (text["minLength"], text["maxLength"]) == (1, 500)
+    pattern = re.compile(text["pattern"])
+    assert pattern.search("Astana talks")
+    assert not pattern.search("   ")
+    assert not pattern.search("a\x00b")
+
+
+def test_pages_are_documented_as_whole_numbers_from_one(schema):
+    parameters = dict(query_parameters(schema))
+    for name in ("page", "page_size"):
+        page = parameters[f"get /api/v1/events/ {name}"]
+        assert (page["minimum"], page["maximum"]) == (1, 2**31 - 1)
+
+
+def test_fields_are_documented_as_the_resources_keys(schema):
+    parameters = dict(query_parameters(schema))
+    fields = parameters["get /api/v1/sources/{id}/ fields"]
+    assert fields["type"] == "array"
+    assert {"id", "title", "source_url"} <= set(fields["items"]["enum"])
+
+
+def test_alignment_actors_are_documented_as_two_distinct_slugs(schema):
+    parameters = dict(query_parameters(schema))
+    pair = parameters["get /api/v1/alignment/ actors"]
+    assert (pair["minItems"], pair["maxItems"], pair["uniqueItems"]) == (2, 2, True)
+    assert parameters["get /api/v1/alignment/matrix/ actors"]["maxItems"] == 20
+
+
+def documented_error(schema, path, method, status):
+    body = schema["paths"][path][method]["responses"][status]["content"]["application/json"]
+    return {**body["schema"], "components": schema["components"]}
+
+
+def test_nested_field_errors_match_the_documented_400(schema, user_with, world):
+    body = {
+        "title": "Astana talks",
+        "summary": "Russia, Iran and Turkey meet.",
+        "event_type": "negotiations",
+        "country": "SY",
+        "participants": [{"actor": "russia", "role": "host"}, {"actor": "nobody"}],
+        "citations": [{"quote": ""}],
+    }
+    response = user_with("add_event").post("/api/v1/events/", body, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert isinstance(errors["participants"], list) or isinstance(errors["citations"], dict)
+    jsonschema.validate(response.json(), documented_error(schema, "/api/v1/events/", "post", "400"))
+
+
+def test_a_body_that_is_not_json_matches_the_documented_400(schema, user_with, db):
+    response = user_with("add_issue").post(
+        "/api/v1/issues/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    jsonschema.validate(response.json(), documented_error(schema, "/api/v1/issues/", "post", "400"))
