@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 
 from .errors import PreconditionFailed
 from .formats import FORMATS
-from .params import check_query_params
+from .params import CheckedQueryMixin, check_query_params
 from .rows import rows_for
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -33,7 +33,7 @@ def _tags(header):
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class DatasetViewSet(viewsets.ModelViewSet):
+class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
     """A dataset resource: strict parameters, the lean list path, streamed formats,
     conditional reads and optimistic concurrency on writes.
 
@@ -127,10 +127,6 @@ class DatasetViewSet(viewsets.ModelViewSet):
                 }
             )
         return keys
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.check_query_params(request)
 
     # -- reads ---------------------------------------------------------------------
 

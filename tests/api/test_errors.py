@@ -262,3 +262,15 @@ def test_a_source_id_must_be_a_whole_number(user_with, world, value):
     }
     response = user_with("add_event").post(EVENTS, body, format="json")
     assert "citations" in error(response, 400)["errors"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/events/{id}/?fields=", "/api/v1/deletions/?after=", "/api/v1/releases/?page=0"],
+)
+def test_an_unsupported_method_is_a_405_whatever_its_parameters(user_with, world, path):
+    client = user_with("add_event", "change_event", "delete_event")
+    event = world["events"]["aleppo"]
+    response = client.post(path.format(id=event.pk), {}, format="json")
+    assert "POST" not in response["Allow"]
+    error(response, 405)
