@@ -4,6 +4,8 @@ import jsonschema
 import pytest
 import yaml
 
+from config.urls import api
+
 pytestmark = pytest.mark.django_db
 
 DESIGN_FILTERS = {
@@ -199,3 +201,23 @@ def test_a_body_that_is_not_json_matches_the_documented_400(schema, user_with, d
     )
     assert response.status_code == 400
     jsonschema.validate(response.json(), documented_error(schema, "/api/v1/issues/", "post", "400"))
+
+
+def test_a_name_read_through_an_optional_reference_may_be_null(schema):
+    # A relation without an issue has no issue name: null, which the schema must allow.
+    issue_name = schema["components"]["schemas"]["Relation"]["properties"]["issue_name"]
+    assert issue_name.get("nullable") is True
+
+
+def test_every_field_read_through_an_optional_reference_may_be_null():
+    for _prefix, viewset, _basename in api.registry:
+        serializer = viewset.serializer_class
+        if serializer is None:
+            continue
+        model = serializer.Meta.model
+        for name, field in serializer().fields.items():
+            hop = field.source.split(".")[0]
+            if "." not in field.source or not field.read_only:
+                continue
+            if model._meta.get_field(hop).null:
+                assert field.allow_null, f"{serializer.__name__}.{name}"
