@@ -56,27 +56,33 @@ JSON_TYPES = [
 BLANK_REFERENCE = "This field may not be blank: give null for none."
 
 
-def json_type_errors(field, value):
-    """What is wrong with the JSON types of ``value`` for ``field`` (and, for a nested
-    serializer or list, of its items), in DRF's error shapes; None when nothing is."""
+def shape_errors(field, value, *, whole=False):
+    """What is wrong with the shape of ``value`` for ``field``, in DRF's error shapes, or None:
+    its JSON types (JSON_TYPES), and the keys missing from a nested row. A nested row
+    (a citation, a participant) is always written whole, so its required keys are required
+    in a PATCH too, where DRF would skip them as it does the top level's."""
     if value is None:
         return None  # the field's own allow_null answers
     if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
-        errors = [json_type_errors(field.child, item) or {} for item in value]
+        errors = [shape_errors(field.child, item, whole=True) or {} for item in value]
         return errors if any(errors) else None
     if isinstance(field, serializers.Serializer) and isinstance(value, Mapping):
         errors = {}
         for child in field._writable_fields:
             if child.field_name in value:
-                problem = json_type_errors(child, value[child.field_name])
-                if problem:
-                    errors[child.field_name] = problem
+                problem = shape_errors(child, value[child.field_name], whole=True)
+            elif whole and child.required:
+                problem = [child.error_messages["required"]]
+            else:
+                problem = None
+            if problem:
+                errors[child.field_name] = problem
         return errors or None
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         errors = {
             index: problem
             for index, item in enumerate(value)
-            if (problem := json_type_errors(field.child, item))
+            if (problem := shape_errors(field.child, item))
         }
         return errors or None
     if isinstance(field, serializers.RelatedField) and value == "":
@@ -89,21 +95,22 @@ def json_type_errors(field, value):
     return None
 
 
-class StrictJSONMixin:
-    """A body is refused where its JSON types differ from the fields' (see JSON_TYPES), with
-    the same error shapes as DRF's own, beside any other errors of the body."""
+class StrictBodyMixin:
+    """A body is refused where its shape is wrong (see ``shape_errors``), with the same error
+    shapes as DRF's own, beside any other errors of the body."""
 
     def to_internal_value(self, data):
-        type_errors = json_type_errors(self, data) if isinstance(data, Mapping) else None
+        problems = shape_errors(self, data) if isinstance(data, Mapping) else None
+        if not problems:
+            return super().to_internal_value(data)
+        # The rest of the body is checked as usual; the misshapen values are left out, so
+        # that no check of DRF or of the resource reads them.
         try:
-            value = super().to_internal_value(data)
+            super().to_internal_value({k: v for k, v in data.items() if k not in problems})
         except serializers.ValidationError as exc:
-            if not type_errors or not isinstance(exc.detail, Mapping):
-                raise
-            raise serializers.ValidationError({**exc.detail, **type_errors}) from exc
-        if type_errors:
-            raise serializers.ValidationError(type_errors)
-        return value
+            if isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **problems}) from exc
+        raise serializers.ValidationError(problems)
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
@@ -138,7 +145,7 @@ def unique_items(items, key, message):
         raise serializers.ValidationError(errors)
 
 
-class DatasetSerializer(StrictJSONMixin, FullCleanMixin, serializers.ModelSerializer):
+class DatasetSerializer(StrictBodyMixin, FullCleanMixin, serializers.ModelSerializer):
     """A resource's serializer: its ``Meta.fields`` are the one declaration of the resource's
     shape (the list path derives its rows from them), and its writes go through service
     functions, which store only the fields given: the resource's own when it declares them

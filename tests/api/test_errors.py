@@ -337,3 +337,22 @@ def test_a_list_of_text_takes_only_strings(user_with, world):
     body = {"slug": "golan", "name": "Golan", "kind": "state", "aliases": ["Jawlan", 5]}
     response = user_with("add_actor").post("/api/v1/actors/", body, format="json")
     assert error(response, 400)["errors"] == {"aliases": {"1": ["Not a valid string."]}}
+
+
+@pytest.mark.parametrize(
+    ("resource", "row", "nested"),
+    [
+        ("events", "aleppo", {"citations": [{"quote": "Advisers."}]}),
+        ("events", "aleppo", {"participants": [{"role": "initiator"}]}),
+        ("positions", "irgc_ssr", {"citations": [{"quote": "Resists."}]}),
+        ("relations", "partnership", {"citations": [{"quote": "Partners."}]}),
+    ],
+)
+def test_a_patch_writes_nested_rows_whole(user_with, world, resource, row, nested):
+    # The nested list replaces the stored one, so each of its rows needs all its keys.
+    client = user_with(*(f"change_{name}" for name in ("event", "position", "relation")))
+    obj = world[resource][row]
+    response = client.patch(f"/api/v1/{resource}/{obj.pk}/", nested, format="json")
+    ((name, rows),) = error(response, 400)["errors"].items()
+    assert name == next(iter(nested))
+    assert list(rows[0].values()) == [["This field is required."]]
