@@ -189,3 +189,10 @@ def test_options_as_csv_is_a_json_406(api_client, rivals, url):
     response = api_client.options(f"{url}?format=csv")
     assert response.status_code == 406
     assert "csv" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_method_is_a_405_whatever_its_format(api_client, rivals, method):
+    response = getattr(api_client, method)(f"{URL}?actors=russia,iran&format=csv")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
