@@ -10,6 +10,7 @@ from rest_framework import permissions, serializers
 
 from .pagination import positive_int
 from .params import MAX_VALUE_LENGTH, MAX_VALUES
+from .serializers import DatasetSerializer
 
 # What is wrong with one input: its messages; for a list, each item's own errors in order
 # ({} for an item without any); for an object (a nested row, or a list given by index), the
@@ -142,6 +143,15 @@ class AutoSchema(BaseAutoSchema):
         if public_read and {} not in auths:
             auths.append({})
         return auths
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "response" and isinstance(serializer, DatasetSerializer):
+            # ?fields= returns only the keys it names, so no key is always there.
+            schema.pop("required", None)
+            note = "Every key is returned unless ?fields= names the keys to return."
+            schema["description"] = f"{schema.get('description', '')}\n\n{note}".strip()
+        return schema
 
     def _get_parameters(self):
         parameters = super()._get_parameters()
