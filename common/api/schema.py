@@ -126,6 +126,8 @@ def constrain_query_parameter(parameter, paginator):
     ):
         schema.update({"minimum": 1, "maximum": PAGE_MAX})
     if schema.get("type") == "array":
+        # An empty list is sent as an empty value (?ordering=), which is refused.
+        schema.setdefault("minItems", 1)
         schema.setdefault("maxItems", MAX_VALUES)
         schema = schema.get("items", {})
     if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):

@@ -135,7 +135,7 @@ def test_every_query_parameter_states_the_value_rules(schema):
     for name, parameter in query_parameters(schema):
         values = parameter
         if parameter.get("type") == "array":
-            assert parameter["maxItems"] <= 20, name
+            assert 1 <= parameter["minItems"] and parameter["maxItems"] <= 20, name
             values = parameter["items"]
         if values.get("type") == "string" and not {"enum", "format", "pattern"} & set(values):
             pytest.fail(f"{name} accepts any text: {values}")
