@@ -92,12 +92,12 @@ WIDE = _boolean(
 )
 
 
-# A query value: not blank, and no NUL (which no database column can hold).
-QUERY_TEXT = {
-    "minLength": 1,
-    "maxLength": MAX_VALUE_LENGTH,
-    "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$",
-}
+# Text the API reads has no NUL (no database column can hold one); text that may not be
+# blank has a character other than white space (DRF trims it).
+ANY_TEXT = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# A query value: not blank, no NUL, not too long (params.check_query_params).
+QUERY_TEXT = {"minLength": 1, "maxLength": MAX_VALUE_LENGTH, "pattern": NOT_BLANK}
 PAGE_MAX = positive_int.__kwdefaults__["maximum"]
 
 
@@ -153,6 +153,20 @@ class AutoSchema(BaseAutoSchema):
             schema.pop("required", None)
             note = "Every key is returned unless ?fields= names the keys to return."
             schema["description"] = f"{schema.get('description', '')}\n\n{note}".strip()
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or not isinstance(schema, dict):
+            return schema
+        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
+        if (
+            isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and not {"enum", "format", "pattern"} & set(schema)
+        ):
+            schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else ANY_TEXT
         return schema
 
     def _get_parameters(self):

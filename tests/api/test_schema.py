@@ -252,3 +252,17 @@ def test_a_response_with_only_the_fields_asked_matches_the_documented_200(
     jsonschema.validate(detail.json(), documented_ok(schema, "/api/v1/events/{id}/"))
     listed = api_client.get("/api/v1/sources/", {"fields": "id"})
     jsonschema.validate(listed.json(), documented_ok(schema, "/api/v1/sources/"))
+
+
+def test_citations_are_documented_as_at_least_one(schema):
+    # Every cited row cites at least one source, in a PATCH too when citations are given.
+    for name in ("EventRequest", "PatchedPositionRequest", "RelationRequest"):
+        assert schema["components"]["schemas"][name]["properties"]["citations"]["minItems"] == 1
+
+
+def test_text_in_a_body_is_documented_without_nul_and_not_blank_where_required(schema):
+    event = schema["components"]["schemas"]["EventRequest"]["properties"]
+    title = re.compile(event["title"]["pattern"])
+    assert title.search("Astana talks") and not title.search(" \t") and not title.search("a\x00")
+    location = re.compile(event["location_name"]["oneOf"][0]["pattern"])
+    assert location.search("") and not location.search("Aleppo\x00")
