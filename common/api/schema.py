@@ -93,8 +93,9 @@ WIDE = _boolean(
 
 
 # Text the API reads has no NUL (no database column can hold one); text that may not be
-# blank has a character other than white space (DRF trims it).
-ANY_TEXT = r"^[^\x00]*$"
+# blank has a character other than white space (DRF trims it). Text that may be blank is
+# documented as "" or SOME_TEXT (drf-spectacular adds the "" option: both must not match it).
+SOME_TEXT = r"^[^\x00]+$"
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 # A query value: not blank, no NUL, not too long (params.check_query_params).
 QUERY_TEXT = {"minLength": 1, "maxLength": MAX_VALUE_LENGTH, "pattern": NOT_BLANK}
@@ -166,7 +167,7 @@ class AutoSchema(BaseAutoSchema):
             and schema.get("type") == "string"
             and not {"enum", "format", "pattern"} & set(schema)
         ):
-            schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else ANY_TEXT
+            schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else SOME_TEXT
         return schema
 
     def _get_parameters(self):
