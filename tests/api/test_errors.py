@@ -356,3 +356,15 @@ def test_a_patch_writes_nested_rows_whole(user_with, world, resource, row, neste
     ((name, rows),) = error(response, 400)["errors"].items()
     assert name == next(iter(nested))
     assert list(rows[0].values()) == [["This field is required."]]
+
+
+def test_a_time_with_any_utc_offset_is_answered(api_client, world):
+    # +20:26 is a valid ISO 8601 offset; PostgreSQL stores offsets up to 15:59 only.
+    response = api_client.get(EVENTS, {"updated_after": "2000-01-01T00:00:00+20:26"})
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 3
+
+
+def test_a_time_with_an_offset_past_the_calendar_is_a_400(api_client, world):
+    response = api_client.get(EVENTS, {"updated_after": "0001-01-01T00:00:00+20:00"})
+    assert list(error(response, 400)["errors"]) == ["updated_after"]
