@@ -71,6 +71,8 @@ ERRORS = {
     "406": (ErrorSerializer, "The requested ?format= is not available here."),
     "409": (ErrorSerializer, "Cannot delete: other rows still refer to this one."),
     "412": (ErrorSerializer, "If-Match did not match the object's current ETag."),
+    "413": (ErrorSerializer, "The body is larger than this server accepts."),
+    "415": (ErrorSerializer, "The body is not JSON (see its Content-Type)."),
     "429": (ErrorSerializer, "Too many anonymous requests; see Retry-After."),
     "503": (ErrorSerializer, "The query took longer than the server allows."),
 }
@@ -129,10 +131,29 @@ def constrain_query_parameter(parameter, paginator):
     if schema.get("type") == "array":
         # An empty list is sent as an empty value (?ordering=), which is refused.
         schema.setdefault("minItems", 1)
-        schema.setdefault("maxItems", MAX_VALUES)
+        # Repeated values are counted; a list in one value (?ordering=a,b) is held to the
+        # value's length instead.
+        if parameter.get("explode", True):
+            schema.setdefault("maxItems", MAX_VALUES)
         schema = schema.get("items", {})
     if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
         schema.update(QUERY_TEXT)
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the object as last read: the write is refused with 412 if the "
+    "object has changed since (optimistic concurrency).",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the object as last read: 304 without a body if it is unchanged.",
+)
+NOT_MODIFIED = {"description": "The object is unchanged since the ETag given in If-None-Match."}
 
 
 class AutoSchema(BaseAutoSchema):
@@ -177,11 +198,18 @@ class AutoSchema(BaseAutoSchema):
             constrain_query_parameter(parameter, paginator)
         return parameters
 
+    def is_dataset_detail(self):
+        return getattr(self.view, "table", None) is not None and not self._is_list_view()
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         view = self.view
+        if self.is_dataset_detail() and self.method in ("PUT", "PATCH", "DELETE"):
+            parameters.append(IF_MATCH)
         if getattr(view, "table", None) is None or self.method != "GET":
             return parameters
+        if self.is_dataset_detail():
+            parameters.append(IF_NONE_MATCH)
         parameters.append(fields_parameter(view))
         if self._is_list_view():
             parameters.append(BOM)
@@ -192,11 +220,12 @@ class AutoSchema(BaseAutoSchema):
     def _error_codes(self):
         method = self.method
         codes = ["400", "429", "503"]
-        has_lookup = "{" in self.path
         if method in ("GET", "HEAD"):
-            codes += ["404", "406"] if not has_lookup else ["404"]
+            codes += ["404", "406"]
         if method in ("POST", "PUT", "PATCH", "DELETE"):
             codes += ["401", "403"]
+        if method in ("POST", "PUT", "PATCH"):
+            codes += ["413", "415"]
         if method in ("PUT", "PATCH", "DELETE"):
             codes += ["404", "412"]
         if method == "DELETE":
@@ -208,6 +237,8 @@ class AutoSchema(BaseAutoSchema):
         if direction != "response":
             return responses
         self.registry.register_on_missing(FIELD_ERRORS)
+        if self.method == "GET" and self.is_dataset_detail():
+            responses["304"] = NOT_MODIFIED
         for code in self._error_codes():
             if code not in responses:
                 serializer, description = ERRORS[code]

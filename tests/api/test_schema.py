@@ -121,21 +121,26 @@ def test_writes_are_documented_as_needing_credentials(schema):
         assert {} not in schema["paths"][path][method]["security"], (method, path)
 
 
-def query_parameters(schema):
+def query_parameters(schema, *, whole=False):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query":
-                    yield f"{method} {path} {parameter['name']}", parameter["schema"]
+                    value = parameter if whole else parameter["schema"]
+                    yield f"{method} {path} {parameter['name']}", value
 
 
 def test_every_query_parameter_states_the_value_rules(schema):
     # The rules of common.api.params: no empty or blank value, no NUL, at most 500
-    # characters, at most 20 values.
-    for name, parameter in query_parameters(schema):
-        values = parameter
+    # characters, at most 20 values of a parameter that repeats.
+    for name, whole in query_parameters(schema, whole=True):
+        parameter = values = whole["schema"]
         if parameter.get("type") == "array":
-            assert 1 <= parameter["minItems"] and parameter["maxItems"] <= 20, name
+            assert parameter["minItems"] >= 1, name
+            if whole.get("explode", True):
+                assert parameter["maxItems"] <= 20, name
+            else:  # one value, comma-separated: only its length is limited
+                assert "maxItems" not in parameter, name
             values = parameter["items"]
         if values.get("type") == "string" and not {"enum", "format", "pattern"} & set(values):
             pytest.fail(f"{name} accepts any text: {values}")
@@ -270,3 +275,34 @@ def test_text_in_a_body_is_documented_without_nul_and_not_blank_where_required(s
     assert location.search("Aleppo") and not location.search("Aleppo\x00")
     # "" is the blank option only: a oneOf must not match it twice.
     assert not location.search("")
+
+
+def test_a_body_that_is_not_json_is_a_documented_415(schema, user_with, db):
+    client = user_with("add_issue")
+    response = client.post("/api/v1/issues/", "slug=golan", content_type="text/plain")
+    assert response.status_code == 415
+    assert "415" in schema["paths"]["/api/v1/issues/"]["post"]["responses"]
+    assert "413" in schema["paths"]["/api/v1/issues/"]["post"]["responses"]
+
+
+def test_a_detail_as_csv_is_a_documented_406(schema, api_client, world):
+    event = world["events"]["aleppo"]
+    assert api_client.get(f"/api/v1/events/{event.pk}/", {"format": "csv"}).status_code == 406
+    assert "406" in schema["paths"]["/api/v1/events/{id}/"]["get"]["responses"]
+
+
+def header_parameters(schema, path, method):
+    operation = schema["paths"][path][method]
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
+def test_conditional_requests_are_documented(schema, api_client, world):
+    event = world["events"]["aleppo"]
+    etag = api_client.get(f"/api/v1/events/{event.pk}/")["ETag"]
+    unchanged = api_client.get(f"/api/v1/events/{event.pk}/", HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304
+    detail = "/api/v1/events/{id}/"
+    assert header_parameters(schema, detail, "get") == {"If-None-Match"}
+    assert "304" in schema["paths"][detail]["get"]["responses"]
+    for method in ("put", "patch", "delete"):
+        assert header_parameters(schema, detail, method) == {"If-Match"}, method
