@@ -215,6 +215,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The longest a web request's queries may run, in milliseconds (0: no limit). Past it the
 # query is stopped and the request answers 503 (common.middleware.StatementTimeoutMiddleware).
 STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "15000"))
+# The function that names the live data's version (list ETags change when it does).
+DATA_VERSION = "changes.version.live_version"
 
 # Anonymous throttling counts requests in the cache, so the cache must be one that every
 # gunicorn worker shares: a per-process cache would give each worker its own allowance.
@@ -334,7 +336,7 @@ REST_FRAMEWORK = {
         "common.api.filters.FilterBackend",
         "common.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.DatasetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [

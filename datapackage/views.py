@@ -62,7 +62,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         super().initial(request, *args, **kwargs)
         accepted = {api_settings.URL_FORMAT_OVERRIDE}
         if self.action == "list":
-            accepted |= {"page", "page_size"}
+            accepted |= {"page", "page_size", "cursor"}
         check_query_params(request.query_params, accepted=accepted)
 
 

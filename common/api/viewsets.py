@@ -4,7 +4,9 @@ import hashlib
 import json
 
 import django_filters
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -19,7 +21,7 @@ from .rows import rows_for
 
 ID_REGEX = r"[0-9]{1,18}"
 SLUG_REGEX = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-PAGINATION_PARAMS = {"ordering", "page", "page_size"}
+PAGINATION_PARAMS = {"ordering", "page", "page_size", "cursor"}
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
@@ -134,7 +136,25 @@ class DatasetViewSet(viewsets.ModelViewSet):
 
     # -- reads ---------------------------------------------------------------------
 
+    def data_version(self):
+        """The version of the data this response answers from (settings.DATA_VERSION)."""
+        return import_string(settings.DATA_VERSION)()
+
+    def list_etag(self, request):
+        """A list's ETag, known before its query runs: the data's version and the request."""
+        accept = request.headers.get("Accept", "")
+        key = f"{self.data_version()} {request.get_full_path()} {accept}"
+        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
     def list(self, request, *args, **kwargs):
+        etag = self.list_etag(request)
+        if etag in _tags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response = self.list_response(request)
+        response["ETag"] = etag
+        return response
+
+    def list_response(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = FORMATS.get(request.accepted_renderer.format)
         if fmt is not None:
