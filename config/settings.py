@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "common.middleware.DatasetVersionMiddleware",
     # Next, so that errors made by the middleware below are JSON under /api/ too.
     "common.middleware.JSONErrorsMiddleware",
+    # Before the statement timeout, which limits the release's database too.
+    "datapackage.middleware.ReleaseMiddleware",
     "common.middleware.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,6 +217,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The longest a web request's queries may run, in milliseconds (0: no limit). Past it the
 # query is stopped and the request answers 503 (common.middleware.StatementTimeoutMiddleware).
 STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "15000"))
+# Each published release is also a read-only SQLite database, built from its files on first
+# use, that ?release= queries read (datapackage/snapshots.py).
+RELEASE_SNAPSHOTS_DIR = Path(
+    os.environ.get("RELEASE_SNAPSHOTS_DIR", BASE_DIR / "var" / "snapshots")
+)
+DATABASE_ROUTERS = ["datapackage.snapshots.ReleaseRouter"]
 # The function that names the live data's version (list ETags change when it does).
 DATA_VERSION = "changes.version.live_version"
 

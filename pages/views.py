@@ -20,6 +20,7 @@ from common.api.filters import MAX_ID
 from datapackage.models import Release
 from datapackage.schema import RESOURCES
 from datapackage.serializers import download_urls
+from datapackage.snapshots import current_release
 from events.choices import EventType, Role, Stance
 from events.filters import EventFilterSet
 from events.models import (
@@ -68,8 +69,17 @@ def not_found(request, message):
     return render(request, "404.html", {"message": message}, status=404)
 
 
+# Views of the API that read the dataset (and so take ?release=).
+API_NAMES = ("actor-", "source-", "event-", "issue-", "position-", "relation-", "alignment")
+
+
 def api_url(name, query=None, **kwargs):
+    """A link to the API; on a page read from a release (``?release=``), to that release."""
     url = reverse(name, kwargs=kwargs or None)
+    query = query.copy() if isinstance(query, QueryDict) else dict(query or {})
+    release = current_release()
+    if release is not None and name.startswith(API_NAMES):
+        query["release"] = release.version
     if query:
         url += "?" + (query.urlencode() if isinstance(query, QueryDict) else urlencode(query))
     return url

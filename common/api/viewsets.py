@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 
 from .errors import PreconditionFailed
 from .formats import FORMATS
+from .links import released, with_release
 from .params import check_query_params
 from .rows import rows_for
 
@@ -78,7 +79,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
     # -- strict query parameters ---------------------------------------------------
 
     def check_query_params(self, request):
-        accepted = {api_settings.URL_FORMAT_OVERRIDE, "fields"}
+        accepted = {api_settings.URL_FORMAT_OVERRIDE, "fields", "release"}
         multi, split = set(), set()
         if self.action == "list":
             filters = self.filterset_class.base_filters
@@ -97,6 +98,10 @@ class DatasetViewSet(viewsets.ModelViewSet):
                     if getattr(filter_.extra.get("widget"), "split", False):
                         split.add(name)
         check_query_params(request.query_params, accepted=accepted, multi=multi, split=split)
+        if released(request) and "updated_after" in request.query_params:
+            raise ValidationError(
+                {"updated_after": ["Only on the live data: a release's rows never change."]}
+            )
         self.check_export_params(request.query_params)
         self.fields_asked = self.parse_fields(request.query_params.get("fields"))
 
@@ -137,8 +142,20 @@ class DatasetViewSet(viewsets.ModelViewSet):
     # -- reads ---------------------------------------------------------------------
 
     def data_version(self):
-        """The version of the data this response answers from (settings.DATA_VERSION)."""
+        """The version of the data this response answers from: a release's, or the live
+        data's (settings.DATA_VERSION)."""
+        release = released(self.request)
+        if release is not None:
+            return f"release {release.version} {release.zip_sha256}"
         return import_string(settings.DATA_VERSION)()
+
+    def get_table(self):
+        """The data package resource of ``?format=csv``: with ``release=``, the columns that
+        release has (an earlier minor version may have fewer), so the bytes are its own."""
+        headers = getattr(self.request, "dataset_headers", None)
+        if headers and self.table.name in headers:
+            return self.table.only(headers[self.table.name])
+        return self.table
 
     def list_etag(self, request):
         """A list's ETag, known before its query runs: the data's version and the request."""
@@ -162,7 +179,7 @@ class DatasetViewSet(viewsets.ModelViewSet):
         rows = self.get_rows()
         if self.fields_asked:
             rows = rows.only(self.fields_asked)
-        url_template = rows.url_template(request, self.format_kwarg)
+        url_template = with_release(rows.url_template(request, self.format_kwarg), request)
         page = self.paginate_queryset(rows.values(queryset))
         return self.get_paginated_response(rows.serialize(page, url_template))
 
