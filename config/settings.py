@@ -317,6 +317,8 @@ STORAGES = {
     },
 }
 
+# The site's public address: citations of a release give its zip's address under it.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
 # Where published releases (immutable folders and zips) are stored.
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", BASE_DIR / "releases"))
 # The curated dataset that ships with the code, as a data package.
@@ -373,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.describe_enums",
+    ],
 }
 
 LOGGING = {

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 
 from .build import build_package, existing_descriptor, files_info, format_created, now_created
+from .citation import citation, release_url
 from .files import data_path, open_package, read_descriptor
 from .models import Release
 from .progress import SILENT
@@ -148,8 +149,15 @@ def diff_packages(old_folder, new_folder):
 # README, CHANGELOG and the zip
 
 
-def readme_text(descriptor, row_counts):
+def readme_text(descriptor, row_counts, descriptor_sha256):
     version = descriptor["version"]
+    citation_text, bibtex = citation(
+        version,
+        descriptor["created"][:10],
+        release_url(version),
+        descriptor_sha256,
+        hashed="datapackage.json",
+    )
     lines = [
         f"# {descriptor['title']} — version {version}",
         "",
@@ -160,9 +168,14 @@ def readme_text(descriptor, row_counts):
         "",
         "## How to cite",
         "",
-        f"MENA Alignments curators, *{descriptor['title']}*, data package version {version} "
-        f"({descriptor['created'][:10]}). Cite the version: it always names the same bytes "
-        "(see the sha256 hashes in datapackage.json).",
+        "Cite the version: it always names the same bytes. The hash below is that of this",
+        "package's datapackage.json, which gives the sha256 of every data file.",
+        "",
+        citation_text,
+        "",
+        "```bibtex",
+        bibtex,
+        "```",
         "",
         "## Files",
         "",
@@ -199,7 +212,29 @@ def readme_text(descriptor, row_counts):
     ]
     for source in PACKAGE_METADATA["sources"]:
         lines.append(f"- {source['title']}: {source['path']}")
+    lines += ["", *codebook_lines(descriptor)]
     return "\n".join(lines) + "\n"
+
+
+def codebook_lines(descriptor):
+    """Every resource, column and vocabulary value of the package, defined in words: the
+    descriptions its Table Schema carries (the same the API's codebook page shows)."""
+    lines = ["## Codebook", ""]
+    for resource in descriptor["resources"]:
+        lines += [f"### `{resource['name']}`: {resource['title']}", "", resource["description"]]
+        keys = ", ".join(f"`{name}`" for name in resource["schema"]["primaryKey"])
+        lines += ["", f"Key: {keys}.", "", "| column | type | definition |", "|---|---|---|"]
+        for field in resource["schema"]["fields"]:
+            lines.append(
+                f"| `{field['name']}` | {field['type']} | {field.get('description', '')} |"
+            )
+        for field in resource["schema"]["fields"]:
+            values = field.get("enumDescriptions")
+            if values:
+                lines += ["", f"`{field['name']}` values:", ""]
+                lines += [f"- `{value}`: {words}" for value, words in values.items()]
+        lines.append("")
+    return lines
 
 
 def _changes_lines(changes, *, list_keys=True):
@@ -398,12 +433,14 @@ def publish(version, *, notes="", created=None, progress=SILENT):
                 for r in published
             ],
         ]
-        (package / "README.md").write_text(readme_text(descriptor, row_counts), encoding="utf-8")
+        descriptor_sha256 = sha256_file(package / "datapackage.json")
+        (package / "README.md").write_text(
+            readme_text(descriptor, row_counts, descriptor_sha256), encoding="utf-8"
+        )
         (package / "CHANGELOG.md").write_text(changelog_text(entries), encoding="utf-8")
         tmp_zip = tmp / f"{version}.zip"
         write_zip(package, tmp_zip)
         zip_sha256 = sha256_file(tmp_zip)
-        descriptor_sha256 = sha256_file(package / "datapackage.json")
         adopt = folder.exists() or zip_path.exists()
         if adopt and not (zip_path.is_file() and sha256_file(zip_path) == zip_sha256):
             raise PublishError(

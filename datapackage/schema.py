@@ -11,6 +11,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actors.models import HIERARCHY_RULE
 from actors.tables import TABLES as ACTOR_TABLES
+from common.choices import value_definitions
 from common.tabular import CSV_DIALECT, public_key_field
 from events.models import CITATION_RULES
 from events.tables import TABLES as EVENT_TABLES
@@ -237,6 +238,11 @@ def field_descriptor(table, column):
         _merge(constraints, _check_constraints(table.model).get(column.name, {}))
     if constraints:
         descriptor["constraints"] = {key: constraints[key] for key in sorted(constraints)}
+    definitions = value_definitions(model_field) if column.references is None else None
+    if definitions:
+        # What each vocabulary value means (a property of this package's fields; the Table
+        # Schema lets fields carry more properties than it defines).
+        descriptor["enumDescriptions"] = definitions
     return descriptor
 
 

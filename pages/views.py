@@ -17,6 +17,7 @@ from alignment.choices import MEASURES, EventSide, Verdict
 from alignment.serializers import ComparisonQuerySerializer
 from alignment.views import Links, with_links
 from common.api.filters import MAX_ID
+from datapackage.citation import release_citation
 from datapackage.models import Release
 from datapackage.schema import RESOURCES
 from datapackage.serializers import download_urls
@@ -38,7 +39,6 @@ from events.models import (
 from . import codebook as codebook_module
 from . import timelines
 from .citations import citations, with_sources
-from .citing import citation
 
 # The pages send a stricter policy than the rest of the site: no inline script or style of
 # any kind (every script and style is a static file; chart data sits in JSON blocks).
@@ -126,7 +126,7 @@ def home(request):
         context["resources"] = [
             (table.name, table.title, downloads["resources"][table.name]) for table in RESOURCES
         ]
-        context["citation"], context["bibtex"] = citation(release, downloads["zip"])
+        context["citation"], context["bibtex"] = release_citation(release, downloads["zip"])
         context["release_api"] = api_url("release-detail", version=release.version)
         context["data_links"] = [
             ("API root", reverse("api-root")),

@@ -103,3 +103,21 @@ def test_every_operation_documents_its_error_responses(schema):
 def test_writes_document_the_precondition_failure(schema):
     assert "412" in schema["paths"]["/api/v1/events/{id}/"]["patch"]["responses"]
     assert "409" in schema["paths"]["/api/v1/events/{id}/"]["delete"]["responses"]
+
+
+def test_every_vocabulary_in_the_schema_defines_its_values(schema):
+    from common.choices import VOCABULARIES
+
+    components = schema["components"]["schemas"]
+    described = {
+        frozenset(component["enum"]): component
+        for component in components.values()
+        if "x-enumDescriptions" in component
+    }
+    for name in ("StanceEnum", "RoleEnum", "RelationKindEnum", "VerdictEnum"):
+        assert "x-enumDescriptions" in components[name], name
+    for vocabulary in VOCABULARIES:
+        if frozenset(vocabulary.values) in described:
+            assert described[frozenset(vocabulary.values)]["x-enumDescriptions"] == dict(
+                vocabulary.descriptions
+            )
