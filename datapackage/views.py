@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, Throttled
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.settings import api_settings
 
+from common.api.errors import error_body
 from common.api.params import check_query_params
 
 from .models import Release
@@ -92,6 +93,11 @@ def throttled(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        # A download takes no query parameter: a typo is refused, as by every endpoint.
+        try:
+            check_query_params(request.GET, accepted=set())
+        except ValidationError as error:
+            return JsonResponse(error_body(error, error.detail), status=400)
         throttles = [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
         waits = [t.wait() for t in throttles if not t.allow_request(request, None)]
         if waits:

@@ -4,6 +4,7 @@ import zipfile
 from django.core.management.base import BaseCommand, CommandError
 
 from datapackage.release import PublishError, import_release
+from datapackage.snapshots import build_snapshot
 from datapackage.versions import parse_semver
 
 
@@ -34,3 +35,4 @@ class Command(BaseCommand):
             except PublishError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(f"Release {release.version} recorded from {path}")
+            build_snapshot(release)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from datapackage.models import Release
 from datapackage.progress import Progress
 from datapackage.release import PublishError, next_version, publish
+from datapackage.snapshots import build_snapshot
 
 
 class Command(BaseCommand):
@@ -55,3 +56,5 @@ class Command(BaseCommand):
         except (PublishError, ValueError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Published release {release.version} (zip sha256 {release.zip_sha256})")
+        # The database ?release= queries read: built now rather than by a first visitor.
+        build_snapshot(release, progress=progress)
