@@ -17,7 +17,6 @@ from events.models import CITATION_RULES
 from events.tables import TABLES as EVENT_TABLES
 
 from .rules import column_type, single_field_constraints, strip_anchors
-from .versions import SEMVER_RE, major_version, parse_semver  # noqa: F401 - re-exported
 
 # The data package's major version this code reads and writes. A package of another
 # major version has renamed or removed columns or vocabulary values, and is not loaded.
@@ -185,12 +184,12 @@ def _unique_fields(model):
         if isinstance(constraint, models.UniqueConstraint) and len(constraint.fields) == 1:
             (name,) = constraint.fields
             condition = constraint.condition
-            if condition is None or condition == ~Q_blank(name):
+            if condition is None or condition == ~q_blank(name):
                 names.add(name)
     return names
 
 
-def Q_blank(name):  # noqa: N802 - reads like the Q it builds
+def q_blank(name):
     return models.Q(**{name: ""})
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.utils import load_backend
 
-from .files import data_path, read_descriptor
+from .files import read_descriptor
 from .load import load_rows
 from .progress import SILENT
 from .release import declared_files_ok, release_paths, sha256_file
@@ -196,13 +196,3 @@ def _stamp(alias, release):
             table.model._default_manager.using(alias).update(
                 created=release.created, updated=release.created
             )
-
-
-def release_files(release):
-    """{resource: path} of the files a release has (earlier minor versions have fewer)."""
-    folder = release_paths(release.version)[0]
-    return {
-        table.name: folder / data_path(table)
-        for table in RESOURCES
-        if (folder / data_path(table)).is_file()
-    }

@@ -23,7 +23,7 @@ from .models import Release
 from .release import release_paths
 from .schema import RESOURCES_BY_NAME
 from .serializers import ReleaseDetailSerializer, ReleaseSerializer
-from .versions import RELEASE_RE
+from .versions import RELEASE_RE, VERSION_URL_REGEX
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST_MAX_AGE = 60
@@ -41,7 +41,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Release.objects.all()
     lookup_field = "version"
-    lookup_value_regex = r"latest|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    lookup_value_regex = VERSION_URL_REGEX
     filter_backends = []
 
     def get_serializer_class(self):
@@ -148,7 +148,7 @@ def _serve(request, path, *, etag, content_type, filename=None):
         if not path.is_file():
             return _not_found("The release's file is missing on this server.")
         response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+            open(path, "rb"),  # FileResponse closes it
             content_type=content_type,
             as_attachment=filename is not None,
             filename=filename or "",
