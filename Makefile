@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATASET ?= dataset
-# The bundled package's own version (1.0.0 for the dataset curated from the founding article).
+# The bundled package's own version (its datapackage.json's).
 BUNDLED_VERSION := $(shell $(PYTHON) -c "import json; print(json.load(open('$(DATASET)/datapackage.json'))['version'])")
 
 .PHONY: run serve test bench lint format dataset install install-test setup clean
@@ -26,15 +26,21 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Migrate, load the bundled dataset into an empty database and publish it as its release.
-# Safe to repeat: an existing database and its edits are kept. Publishing the bundled
-# version stops, saying how to load or bump, when the database is not the bundled files:
-# a version always names the same bytes.
+# The earlier releases of the bundled dataset, as published (their zips are the releases).
+EARLIER_RELEASES := $(wildcard $(DATASET)/releases/*.zip)
+BUNDLED_NOTES := $(DATASET)/notes/$(BUNDLED_VERSION).md
+
+# Migrate, record the earlier releases, load the bundled dataset into an empty database
+# and publish it as its release (its changes counted from the earlier one). Safe to repeat:
+# an existing database and its edits are kept. Publishing the bundled version stops, saying
+# how to load or bump, when the database is not the bundled files: a version always names
+# the same bytes.
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(if $(EARLIER_RELEASES),$(PY) manage.py import_release $(EARLIER_RELEASES))
 	$(PY) manage.py load_datapackage $(DATASET) --if-empty
 	$(PY) manage.py publish_release $(BUNDLED_VERSION) --if-missing \
-		--notes "The bundled dataset, version $(BUNDLED_VERSION)."
+		$(if $(wildcard $(BUNDLED_NOTES)),--notes-file $(BUNDLED_NOTES),--notes "The bundled dataset, version $(BUNDLED_VERSION).")
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)

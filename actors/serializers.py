@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from common.api.links import DatasetLink
 from common.api.serializers import DatasetSerializer, PublicKeyMixin
 
 from .models import Actor
@@ -17,7 +18,7 @@ class AliasListField(serializers.ListField):
 
 
 class ActorSerializer(PublicKeyMixin, DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="actor-detail", lookup_field="slug")
+    url = DatasetLink(view_name="actor-detail", lookup_field="slug")
     parent = serializers.SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
     )

@@ -9,6 +9,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from common.api.formats import FORMATS
+from common.api.links import with_release
 from common.api.params import CheckedQueryMixin, check_query_params
 from common.tabular import csv_text
 
@@ -20,7 +21,7 @@ from .serializers import (
     MatrixSerializer,
 )
 
-PARAMETERS = {"actors", "tree", "country", "date_after", "date_before", "format"}
+PARAMETERS = {"actors", "tree", "country", "date_after", "date_before", "format", "release"}
 LISTS = {"actors", "country"}
 
 
@@ -36,7 +37,7 @@ class Links:
             marker = "918273645546372819"
             kwarg = "slug" if view_name == "actor-detail" else "pk"
             url = reverse(view_name, kwargs={kwarg: marker}, request=self.request)
-            self.templates[view_name] = url.rpartition(marker)[::2]
+            self.templates[view_name] = with_release(url.rpartition(marker)[::2], self.request)
         prefix, suffix = self.templates[view_name]
         return f"{prefix}{key}{suffix}"
 
@@ -77,7 +78,7 @@ class AlignmentView(CheckedQueryMixin, APIView):
             data={
                 name: request.query_params.getlist(name) if name in LISTS else value
                 for name, value in request.query_params.items()
-                if name != "format"
+                if name not in ("format", "release")
             }
         )
         query.is_valid(raise_exception=True)

@@ -30,7 +30,7 @@ class DeletionViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         filters = DeletionFilterSet.base_filters
         check_query_params(
             request.query_params,
-            accepted={"format", "page", "page_size", "ordering", *filters},
+            accepted={"format", "page", "page_size", "cursor", "ordering", *filters},
             multi={"resource"},
             split={"resource"},
         )

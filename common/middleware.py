@@ -213,9 +213,12 @@ class StatementTimeoutMiddleware:
         timeout = settings.STATEMENT_TIMEOUT_MS
         if not timeout:
             return self.get_response(request)
-        connection = connections["default"]
-        connection.ensure_connection()
-        limit = StatementLimit(connection, timeout)
+        limits = []
+        # The live database, and the release's when the request asked for one.
+        for alias in dict.fromkeys(["default", getattr(request, "dataset_alias", "default")]):
+            connection = connections[alias]
+            connection.ensure_connection()
+            limits.append(StatementLimit(connection, timeout))
         try:
             response = self.get_response(request)
         except OperationalError as error:
@@ -223,7 +226,8 @@ class StatementTimeoutMiddleware:
                 raise
             response = timeout_response(request)
         finally:
-            limit.close()
+            for limit in limits:
+                limit.close()
         return response
 
 
@@ -239,9 +243,10 @@ class StatementLimit:
 
     def __init__(self, connection, timeout_ms):
         self.connection = connection
+        # A setting of the connection rather than a query of the request: sent on the
+        # driver's connection, so the request's queries are what query counts count.
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = %s", [int(timeout_ms)])
+            connection.connection.execute(f"SET statement_timeout = {int(timeout_ms)}")
         elif connection.vendor == "sqlite":
             deadline = time.monotonic() + timeout_ms / 1000
             # Called every 10,000 virtual machine steps (well under a millisecond).
@@ -256,7 +261,6 @@ class StatementLimit:
         if connection.vendor == "postgresql":
             if connection.needs_rollback or not connection.is_usable():
                 return
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")
+            connection.connection.execute("SET statement_timeout = 0")
         elif connection.vendor == "sqlite":
             connection.connection.set_progress_handler(None, 0)

@@ -106,6 +106,14 @@ class Table:
                 columns.append(Column(model_field.name, model_field, model_field.name))
         return cls(name, model, list(primary_key), title, description, columns)
 
+    def only(self, names):
+        """The same table with only the columns ``names`` (a release of an earlier minor
+        version, made before some columns were added), in the table's order."""
+        if names == self.header:
+            return self
+        columns = [column for column in self.columns if column.name in set(names)]
+        return Table(self.name, self.model, self.primary_key, self.title, self.description, columns)
+
     @property
     def header(self):
         return [column.name for column in self.columns]

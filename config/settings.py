@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "common.middleware.DatasetVersionMiddleware",
     # Next, so that errors made by the middleware below are JSON under /api/ too.
     "common.middleware.JSONErrorsMiddleware",
+    # Before the statement timeout, which limits the release's database too.
+    "datapackage.middleware.ReleaseMiddleware",
     "common.middleware.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,6 +217,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The longest a web request's queries may run, in milliseconds (0: no limit). Past it the
 # query is stopped and the request answers 503 (common.middleware.StatementTimeoutMiddleware).
 STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "15000"))
+# Each published release is also a read-only SQLite database, built from its files on first
+# use, that ?release= queries read (datapackage/snapshots.py).
+RELEASE_SNAPSHOTS_DIR = Path(
+    os.environ.get("RELEASE_SNAPSHOTS_DIR", BASE_DIR / "var" / "snapshots")
+)
+DATABASE_ROUTERS = ["datapackage.snapshots.ReleaseRouter"]
+# The function that names the live data's version (list ETags change when it does).
+DATA_VERSION = "changes.version.live_version"
 
 # Anonymous throttling counts requests in the cache, so the cache must be one that every
 # gunicorn worker shares: a per-process cache would give each worker its own allowance.
@@ -307,6 +317,8 @@ STORAGES = {
     },
 }
 
+# The site's public address: citations of a release give its zip's address under it.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
 # Where published releases (immutable folders and zips) are stored.
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", BASE_DIR / "releases"))
 # The curated dataset that ships with the code, as a data package.
@@ -334,7 +346,7 @@ REST_FRAMEWORK = {
         "common.api.filters.FilterBackend",
         "common.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.DatasetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -363,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.describe_enums",
+    ],
 }
 
 LOGGING = {

@@ -14,7 +14,8 @@ from pathlib import Path
 from django.db import connections, transaction
 
 from .progress import SILENT
-from .schema import DATAPACKAGE_MAJOR, RESOURCES, SEMVER_RE, package_descriptor
+from .schema import DATAPACKAGE_MAJOR, RESOURCES, package_descriptor
+from .versions import SEMVER_RE
 
 ROWS_PER_WRITE = 2000
 

@@ -80,20 +80,42 @@ def _fk_parser(lookup):
     return resolve
 
 
-def _read_rows(folder, table):
+def _read_rows(folder, table, *, earlier_minor=False):
+    """(row number, cells in the table's column order) of a resource's file.
+
+    ``earlier_minor``: the package may be of an earlier minor version of this major one, made
+    before some columns or resources were added: a missing resource has no rows, and a
+    missing column (one that may be empty) is empty in every row.
+    """
     path = Path(folder) / data_path(table)
+    if earlier_minor and not path.is_file():
+        return
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header = next(reader, None)
-        if header != table.header:
+        if header == table.header:
+            yield from enumerate(reader, start=2)
+            return
+        if not earlier_minor or not _earlier_header(header, table):
             raise ValueError(f"header {header} is not {table.header}")
-        yield from enumerate(reader, start=2)
+        positions = [header.index(name) if name in header else None for name in table.header]
+        for number, cells in enumerate(reader, start=2):
+            yield number, [cells[i] if i is not None else "" for i in positions]
 
 
-def _slug_ids(folder, table):
+def _earlier_header(header, table):
+    """Whether ``header`` is the table's less columns that may be empty (added later)."""
+    if header is None or not set(header) <= set(table.header):
+        return False
+    missing = [table.column(name).field for name in table.header if name not in header]
+    return all(field.null or field.blank for field in missing)
+
+
+def _slug_ids(folder, table, *, earlier_minor=False):
     """{slug: id} for a slug-keyed resource: ids 1..n in file order."""
     key_index = table.header.index(table.primary_key[0])
-    return {cells[key_index]: n for n, (_row, cells) in enumerate(_read_rows(folder, table), 1)}
+    rows = _read_rows(folder, table, earlier_minor=earlier_minor)
+    return {cells[key_index]: n for n, (_row, cells) in enumerate(rows, 1)}
 
 
 def _insert(model, batch, using, report, table):
@@ -114,15 +136,16 @@ def _insert(model, batch, using, report, table):
     return False
 
 
-def load_rows(folder, *, using="default", progress=SILENT):
+def load_rows(folder, *, using="default", progress=SILENT, earlier_minor=False):
     """Insert every resource of the (validated) package in ``folder``. Must run inside a
-    transaction; raises LoadError, leaving that transaction to be rolled back."""
+    transaction; raises LoadError, leaving that transaction to be rolled back.
+    ``earlier_minor``: see ``_read_rows`` (a published release of an earlier minor version)."""
     report = Report()
     key_ids = {}
     for table in RESOURCES:
         if len(table.primary_key) == 1 and "id" not in table.header:  # slug-keyed
             try:
-                key_ids[table.model] = _slug_ids(folder, table)
+                key_ids[table.model] = _slug_ids(folder, table, earlier_minor=earlier_minor)
             except (OSError, UnicodeDecodeError, csv.Error, ValueError, IndexError) as error:
                 report.add(table.name, 0, "", f"cannot read {data_path(table)}: {error}")
                 raise LoadError(report) from error
@@ -130,7 +153,7 @@ def load_rows(folder, *, using="default", progress=SILENT):
         converter = _Converter(table, key_ids)
         batch, count = [], 0
         try:
-            for row_number, cells in _read_rows(folder, table):
+            for row_number, cells in _read_rows(folder, table, earlier_minor=earlier_minor):
                 try:
                     batch.append((row_number, converter.instance(cells)))
                 except (ValueError, IndexError, KeyError) as error:

@@ -21,7 +21,8 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 
 from .build import build_package, existing_descriptor, files_info, format_created, now_created
-from .files import data_path
+from .citation import citation, release_url
+from .files import data_path, open_package, read_descriptor
 from .models import Release
 from .progress import SILENT
 from .rules import key_function
@@ -77,6 +78,18 @@ def _public(key):
     return list(key) if isinstance(key, tuple) else key
 
 
+def _same(old, new):
+    """Whether two rows hold the same values; a column one of them lacks (a release of an
+    earlier minor version, before the column was added) counts as empty."""
+    return all(old.get(name, "") == new.get(name, "") for name in old.keys() | new.keys())
+
+
+def _rows_of(path, table):
+    """The rows of a resource's file, or none when the release has no such file (it was
+    published before the resource existed)."""
+    return _rows(path, table) if path and Path(path).is_file() else iter(())
+
+
 def diff_resource(old_path, new_path, table):
     """{added, removed, modified} keys between two CSV files of one resource.
 
@@ -84,8 +97,8 @@ def diff_resource(old_path, new_path, table):
     once in constant memory. If a file is out of order the diff falls back to a dict.
     """
     added, removed, modified = [], [], []
-    old_rows = _rows(old_path, table) if old_path and Path(old_path).is_file() else iter(())
-    new_rows = _rows(new_path, table)
+    old_rows = _rows_of(old_path, table)
+    new_rows = _rows_of(new_path, table)
     old = next(old_rows, None)
     new = next(new_rows, None)
     last_old = last_new = None
@@ -101,7 +114,7 @@ def diff_resource(old_path, new_path, table):
             added.append(_public(new[0]))
             last_new, new = new[0], next(new_rows, None)
         else:
-            if old[1] != new[1]:
+            if not _same(old[1], new[1]):
                 modified.append(_public(new[0]))
             last_old, old = old[0], next(old_rows, None)
             last_new, new = new[0], next(new_rows, None)
@@ -109,12 +122,14 @@ def diff_resource(old_path, new_path, table):
 
 
 def _diff_in_memory(old_path, new_path, table):
-    old = dict(_rows(old_path, table)) if old_path and Path(old_path).is_file() else {}
-    new = dict(_rows(new_path, table))
+    old = dict(_rows_of(old_path, table))
+    new = dict(_rows_of(new_path, table))
     return {
         "added": [_public(k) for k in sorted(new.keys() - old.keys())],
         "removed": [_public(k) for k in sorted(old.keys() - new.keys())],
-        "modified": [_public(k) for k in sorted(new.keys() & old.keys()) if old[k] != new[k]],
+        "modified": [
+            _public(k) for k in sorted(new.keys() & old.keys()) if not _same(old[k], new[k])
+        ],
     }
 
 
@@ -134,8 +149,15 @@ def diff_packages(old_folder, new_folder):
 # README, CHANGELOG and the zip
 
 
-def readme_text(descriptor, row_counts):
+def readme_text(descriptor, row_counts, descriptor_sha256):
     version = descriptor["version"]
+    citation_text, bibtex = citation(
+        version,
+        descriptor["created"][:10],
+        release_url(version),
+        descriptor_sha256,
+        hashed="datapackage.json",
+    )
     lines = [
         f"# {descriptor['title']} — version {version}",
         "",
@@ -146,9 +168,14 @@ def readme_text(descriptor, row_counts):
         "",
         "## How to cite",
         "",
-        f"MENA Alignments curators, *{descriptor['title']}*, data package version {version} "
-        f"({descriptor['created'][:10]}). Cite the version: it always names the same bytes "
-        "(see the sha256 hashes in datapackage.json).",
+        "Cite the version: it always names the same bytes. The hash below is that of this",
+        "package's datapackage.json, which gives the sha256 of every data file.",
+        "",
+        citation_text,
+        "",
+        "```bibtex",
+        bibtex,
+        "```",
         "",
         "## Files",
         "",
@@ -185,7 +212,29 @@ def readme_text(descriptor, row_counts):
     ]
     for source in PACKAGE_METADATA["sources"]:
         lines.append(f"- {source['title']}: {source['path']}")
+    lines += ["", *codebook_lines(descriptor)]
     return "\n".join(lines) + "\n"
+
+
+def codebook_lines(descriptor):
+    """Every resource, column and vocabulary value of the package, defined in words: the
+    descriptions its Table Schema carries (the same the API's codebook page shows)."""
+    lines = ["## Codebook", ""]
+    for resource in descriptor["resources"]:
+        lines += [f"### `{resource['name']}`: {resource['title']}", "", resource["description"]]
+        keys = ", ".join(f"`{name}`" for name in resource["schema"]["primaryKey"])
+        lines += ["", f"Key: {keys}.", "", "| column | type | definition |", "|---|---|---|"]
+        for field in resource["schema"]["fields"]:
+            lines.append(
+                f"| `{field['name']}` | {field['type']} | {field.get('description', '')} |"
+            )
+        for field in resource["schema"]["fields"]:
+            values = field.get("enumDescriptions")
+            if values:
+                lines += ["", f"`{field['name']}` values:", ""]
+                lines += [f"- `{value}`: {words}" for value, words in values.items()]
+        lines.append("")
+    return lines
 
 
 def _changes_lines(changes, *, list_keys=True):
@@ -384,12 +433,14 @@ def publish(version, *, notes="", created=None, progress=SILENT):
                 for r in published
             ],
         ]
-        (package / "README.md").write_text(readme_text(descriptor, row_counts), encoding="utf-8")
+        descriptor_sha256 = sha256_file(package / "datapackage.json")
+        (package / "README.md").write_text(
+            readme_text(descriptor, row_counts, descriptor_sha256), encoding="utf-8"
+        )
         (package / "CHANGELOG.md").write_text(changelog_text(entries), encoding="utf-8")
         tmp_zip = tmp / f"{version}.zip"
         write_zip(package, tmp_zip)
         zip_sha256 = sha256_file(tmp_zip)
-        descriptor_sha256 = sha256_file(package / "datapackage.json")
         adopt = folder.exists() or zip_path.exists()
         if adopt and not (zip_path.is_file() and sha256_file(zip_path) == zip_sha256):
             raise PublishError(
@@ -427,3 +478,105 @@ def publish(version, *, notes="", created=None, progress=SILENT):
         return release
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Importing a release published elsewhere
+
+
+def declared_files_ok(folder, descriptor):
+    """Problems with the files a descriptor declares: missing, or other bytes or hash."""
+    problems = []
+    for resource in descriptor.get("resources") or []:
+        path = Path(folder) / str(resource.get("path", ""))
+        if not path.is_file():
+            problems.append(f"{resource.get('path')} is missing")
+            continue
+        digest = f"sha256:{sha256_file(path)}"
+        if resource.get("hash") != digest or resource.get("bytes") != path.stat().st_size:
+            problems.append(f"{resource.get('path')} is not the file its descriptor declares")
+    return problems
+
+
+def notes_in_changelog(text, version):
+    """The notes a CHANGELOG gives for ``version`` (the text under its heading)."""
+    lines = text.splitlines()
+    heading = next((i for i, line in enumerate(lines) if line.startswith(f"## {version} ")), None)
+    if heading is None:
+        return ""
+    notes = []
+    for line in lines[heading + 1 :]:
+        if line.startswith(("## ", "Changes since ", "First release;")):
+            break
+        notes.append(line)
+    return "\n".join(notes).strip()
+
+
+def import_release(path):
+    """Record a release published elsewhere from its zip (an earlier version shipped with
+    the code, or one copied from another server): the same bytes, checked against its own
+    hashes, with its changes counted from the previous release here. Importing the same zip
+    again does nothing; another zip under a published version is refused."""
+    zip_path = Path(path)
+    if not zip_path.is_file():
+        raise PublishError(f"{zip_path} does not exist")
+    zip_sha256 = sha256_file(zip_path)
+    with open_package(zip_path) as folder:
+        descriptor = read_descriptor(folder)
+        version = str(descriptor.get("version", ""))
+        try:
+            parts = check_version_range(version)
+        except ValueError as error:
+            raise PublishError(f"{zip_path}: {error}") from error
+        problems = declared_files_ok(folder, descriptor)
+        if problems:
+            raise PublishError(f"{zip_path} is damaged: " + "; ".join(problems))
+        published = list(Release.objects.order_by("-major", "-minor", "-patch"))
+        existing = next((r for r in published if r.version == version), None)
+        if existing is not None:
+            if existing.zip_sha256 == zip_sha256:
+                return existing
+            raise PublishError(f"release {version} exists here with other bytes than {zip_path}")
+        _check_versions(version, parts, published)
+        latest = published[0] if published else None
+        previous_folder = release_paths(latest.version)[0] if latest else None
+        changes = diff_packages(previous_folder, folder)
+        changelog = Path(folder) / "CHANGELOG.md"
+        notes = notes_in_changelog(changelog.read_text(encoding="utf-8"), version)
+        row_counts = {
+            table.name: sum(1 for _ in _rows_of(Path(folder) / data_path(table), table))
+            for table in RESOURCES
+            if (Path(folder) / data_path(table)).is_file()
+        }
+        root = releases_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        target, target_zip = release_paths(version)
+        tmp = Path(tempfile.mkdtemp(prefix=f".import-{version}-", dir=root))
+        try:
+            shutil.copytree(folder, tmp / version)
+            shutil.copyfile(zip_path, tmp / f"{version}.zip")
+            with transaction.atomic():
+                _lock_releases()
+                _check_versions(version, parts, list(Release.objects.all()))
+                release = Release.objects.create(
+                    version=version,
+                    previous_version=latest.version if latest else "",
+                    created=datetime.datetime.fromisoformat(
+                        format_created(descriptor.get("created", "")).replace("Z", "+00:00")
+                    ),
+                    notes=notes,
+                    zip_sha256=zip_sha256,
+                    descriptor_sha256=sha256_file(Path(folder) / "datapackage.json"),
+                    row_counts=row_counts,
+                    changes=changes,
+                )
+                if not target_zip.exists():
+                    _make_read_only(tmp / version)
+                    (tmp / f"{version}.zip").chmod(0o444)
+                    os.rename(tmp / version, target)
+                    os.link(tmp / f"{version}.zip", target_zip)
+                elif sha256_file(target_zip) != zip_sha256:
+                    raise PublishError(f"{target_zip} exists with other content")
+            return release
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)

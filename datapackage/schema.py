@@ -11,12 +11,12 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actors.models import HIERARCHY_RULE
 from actors.tables import TABLES as ACTOR_TABLES
+from common.choices import value_definitions
 from common.tabular import CSV_DIALECT, public_key_field
 from events.models import CITATION_RULES
 from events.tables import TABLES as EVENT_TABLES
 
 from .rules import column_type, single_field_constraints, strip_anchors
-from .versions import SEMVER_RE, major_version, parse_semver  # noqa: F401 - re-exported
 
 # The data package's major version this code reads and writes. A package of another
 # major version has renamed or removed columns or vocabulary values, and is not loaded.
@@ -184,12 +184,12 @@ def _unique_fields(model):
         if isinstance(constraint, models.UniqueConstraint) and len(constraint.fields) == 1:
             (name,) = constraint.fields
             condition = constraint.condition
-            if condition is None or condition == ~Q_blank(name):
+            if condition is None or condition == ~q_blank(name):
                 names.add(name)
     return names
 
 
-def Q_blank(name):  # noqa: N802 - reads like the Q it builds
+def q_blank(name):
     return models.Q(**{name: ""})
 
 
@@ -237,6 +237,11 @@ def field_descriptor(table, column):
         _merge(constraints, _check_constraints(table.model).get(column.name, {}))
     if constraints:
         descriptor["constraints"] = {key: constraints[key] for key in sorted(constraints)}
+    definitions = value_definitions(model_field) if column.references is None else None
+    if definitions:
+        # What each vocabulary value means (a property of this package's fields; the Table
+        # Schema lets fields carry more properties than it defines).
+        descriptor["enumDescriptions"] = definitions
     return descriptor
 
 

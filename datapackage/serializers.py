@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .citation import release_citation
 from .models import Release
 from .schema import RESOURCES
 
@@ -81,6 +82,11 @@ class ReleaseSerializer(serializers.HyperlinkedModelSerializer):
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
+    citation = serializers.SerializerMethodField(
+        help_text="How to cite this release: a sentence and a BibTeX entry with its version, "
+        "date, address and the sha256 of its zip."
+    )
+
     changes = serializers.JSONField(
         read_only=True,
         help_text="{resource: {added: [keys], removed: [keys], modified: [keys]}} since the "
@@ -89,5 +95,16 @@ class ReleaseDetailSerializer(ReleaseSerializer):
     )
 
     class Meta(ReleaseSerializer.Meta):
-        fields = [*ReleaseSerializer.Meta.fields, "changes"]
+        fields = [*ReleaseSerializer.Meta.fields, "citation", "changes"]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"text": {"type": "string"}, "bibtex": {"type": "string"}},
+        }
+    )
+    def get_citation(self, release):
+        url = download_urls(self.context.get("request"), release.version)["zip"]
+        text, bibtex = release_citation(release, url)
+        return {"text": text, "bibtex": bibtex}

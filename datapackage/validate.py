@@ -39,11 +39,10 @@ from .schema import (
     RESOURCES,
     RESOURCES_BY_NAME,
     RULES,
-    SEMVER_RE,
     column_range,
-    major_version,
     package_descriptor,
 )
+from .versions import SEMVER_RE, major_version
 
 HASH_RE = re.compile(r"sha256:[0-9a-f]{64}\Z")
 MAX_MESSAGE = 300  # characters of a value quoted in a message

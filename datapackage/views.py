@@ -13,16 +13,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, Throttled
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.settings import api_settings
 
+from common.api.errors import error_body
 from common.api.params import CheckedQueryMixin, check_query_params
 
 from .models import Release
 from .release import release_paths
 from .schema import RESOURCES_BY_NAME
 from .serializers import ReleaseDetailSerializer, ReleaseSerializer
-from .versions import RELEASE_RE
+from .versions import RELEASE_RE, VERSION_URL_REGEX
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST_MAX_AGE = 60
@@ -40,7 +41,7 @@ class ReleaseViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Release.objects.all()
     lookup_field = "version"
-    lookup_value_regex = r"latest|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    lookup_value_regex = VERSION_URL_REGEX
     filter_backends = []
 
     def get_serializer_class(self):
@@ -61,7 +62,7 @@ class ReleaseViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
     def check_query_params(self, request):
         accepted = {api_settings.URL_FORMAT_OVERRIDE}
         if self.action == "list":
-            accepted |= {"page", "page_size"}
+            accepted |= {"page", "page_size", "cursor"}
         check_query_params(request.query_params, accepted=accepted)
 
 
@@ -91,6 +92,11 @@ def throttled(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        # A download takes no query parameter: a typo is refused, as by every endpoint.
+        try:
+            check_query_params(request.GET, accepted=set())
+        except ValidationError as error:
+            return JsonResponse(error_body(error, error.detail), status=400)
         throttles = [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
         waits = [t.wait() for t in throttles if not t.allow_request(request, None)]
         if waits:
@@ -141,7 +147,7 @@ def _serve(request, path, *, etag, content_type, filename=None):
         if not path.is_file():
             return _not_found("The release's file is missing on this server.")
         response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+            open(path, "rb"),  # FileResponse closes it
             content_type=content_type,
             as_attachment=filename is not None,
             filename=filename or "",

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from actors.models import Actor
+from common.api.links import DatasetLink
 from common.api.serializers import (
     DatasetSerializer,
     IdRelatedField,
@@ -23,7 +24,7 @@ from .services import event_create, event_update
 
 
 class SourceSerializer(DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="source-detail")
+    url = DatasetLink(view_name="source-detail")
     # ``url`` is the API link of every object, so the document's own address is renamed.
     source_url = serializers.URLField(
         source="url", max_length=1000, required=False, allow_blank=True
@@ -48,7 +49,7 @@ class SourceSerializer(DatasetSerializer):
 
 
 class IssueSerializer(PublicKeyMixin, DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="issue-detail", lookup_field="slug")
+    url = DatasetLink(view_name="issue-detail", lookup_field="slug")
 
     class Meta:
         model = Issue
@@ -96,7 +97,7 @@ def validate_citations(value):
 
 
 class EventSerializer(DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="event-detail")
+    url = DatasetLink(view_name="event-detail")
     participants = ParticipantSerializer(many=True, required=False)
     citations = citations_field(EVENT_CITED)
 
@@ -143,7 +144,7 @@ class EventSerializer(DatasetSerializer):
 
 
 class PositionSerializer(DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="position-detail")
+    url = DatasetLink(view_name="position-detail")
     actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     actor_name = serializers.CharField(source="actor.name", read_only=True)
     issue = serializers.SlugRelatedField(slug_field="slug", queryset=Issue.objects.all())
@@ -178,7 +179,7 @@ class PositionSerializer(DatasetSerializer):
 
 
 class RelationSerializer(DatasetSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="relation-detail")
+    url = DatasetLink(view_name="relation-detail")
     actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     actor_name = serializers.CharField(source="actor.name", read_only=True)
     counterpart = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())

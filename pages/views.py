@@ -17,9 +17,11 @@ from alignment.choices import MEASURES, EventSide, Verdict
 from alignment.serializers import ComparisonQuerySerializer
 from alignment.views import Links, with_links
 from common.api.filters import MAX_ID
+from datapackage.citation import release_citation
 from datapackage.models import Release
 from datapackage.schema import RESOURCES
 from datapackage.serializers import download_urls
+from datapackage.snapshots import current_release
 from events.choices import EventType, Role, Stance
 from events.filters import EventFilterSet
 from events.models import (
@@ -37,7 +39,6 @@ from events.models import (
 from . import codebook as codebook_module
 from . import timelines
 from .citations import citations, with_sources
-from .citing import citation
 
 # The pages send a stricter policy than the rest of the site: no inline script or style of
 # any kind (every script and style is a static file; chart data sits in JSON blocks).
@@ -68,8 +69,17 @@ def not_found(request, message):
     return render(request, "404.html", {"message": message}, status=404)
 
 
+# Views of the API that read the dataset (and so take ?release=).
+API_NAMES = ("actor-", "source-", "event-", "issue-", "position-", "relation-", "alignment")
+
+
 def api_url(name, query=None, **kwargs):
+    """A link to the API; on a page read from a release (``?release=``), to that release."""
     url = reverse(name, kwargs=kwargs or None)
+    query = query.copy() if isinstance(query, QueryDict) else dict(query or {})
+    release = current_release()
+    if release is not None and name.startswith(API_NAMES):
+        query["release"] = release.version
     if query:
         url += "?" + (query.urlencode() if isinstance(query, QueryDict) else urlencode(query))
     return url
@@ -116,7 +126,7 @@ def home(request):
         context["resources"] = [
             (table.name, table.title, downloads["resources"][table.name]) for table in RESOURCES
         ]
-        context["citation"], context["bibtex"] = citation(release, downloads["zip"])
+        context["citation"], context["bibtex"] = release_citation(release, downloads["zip"])
         context["release_api"] = api_url("release-detail", version=release.version)
         context["data_links"] = [
             ("API root", reverse("api-root")),

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 
 from actors.models import Actor, ActorAlias
+from changes.models import Deletion
+from datapackage.load import delete_all
 from events.models import (
     Event,
     EventSource,
@@ -29,9 +31,21 @@ ARTICLE_URL = (
 ARTICLE_DATE = datetime.date(2021, 7, 3)
 
 
+@pytest.fixture(scope="module")
+def bundled_rows(django_db_setup, django_db_blocker):
+    """The bundled dataset, loaded once for the module (each test runs in a transaction
+    that is rolled back), and removed after it."""
+    with django_db_blocker.unblock():
+        call_command("load_datapackage", str(settings.BUNDLED_DATAPACKAGE), verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        delete_all()
+        Deletion.objects.all().delete()
+
+
 @pytest.fixture
-def bundled(db):
-    call_command("load_datapackage", str(settings.BUNDLED_DATAPACKAGE), verbosity=0)
+def bundled(bundled_rows, db):
+    pass
 
 
 def article_source():

@@ -60,7 +60,7 @@ class QueryTimeout(exceptions.APIException):
     default_code = "query_timeout"
 
 
-def _error_body(exc, data):
+def error_body(exc, data):
     """Every error has a ``detail``; errors about named inputs also have ``errors``."""
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: data}
@@ -102,7 +102,7 @@ def exception_handler(exc, context):
         if not isinstance(renderer, renderers.BrowsableAPIRenderer):
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
-    response.data = _error_body(exc, response.data)
+    response.data = error_body(exc, response.data)
     return response
 
 

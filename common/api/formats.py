@@ -18,6 +18,7 @@ from rest_framework import exceptions, renderers
 from common.tabular import csv_rows, csv_text
 
 from . import wide
+from .links import with_release
 
 
 class StreamRenderer(renderers.BaseRenderer):
@@ -57,7 +58,7 @@ def stream_csv(view, queryset):
     """Every matching row as the data package resource's CSV, in its primary-key order;
     with ``wide=true``, one spreadsheet-ready row per record (see ``wide``)."""
     params = view.request.query_params
-    table = view.table
+    table = view.get_table()
     if params.get("wide") == "true":
         chunks = wide_csv_chunks(
             view.get_rows(), queryset, view.get_rows().url_template(view.request, keep_format=False)
@@ -93,7 +94,7 @@ def wide_csv_chunks(rows, queryset, url_template):
 
 def stream_geojson(view, queryset):
     rows = view.get_rows()
-    url_template = rows.url_template(view.request, keep_format=False)
+    url_template = with_release(rows.url_template(view.request, keep_format=False), view.request)
     return StreamingHttpResponse(
         geojson_chunks(rows, queryset, url_template),
         content_type="application/geo+json; charset=utf-8",

@@ -1,27 +1,175 @@
+"""Pages of a list whose cost does not grow with the table.
+
+A page reads ``page_size + 1`` rows (the extra one says whether a next page exists) and
+counts the matching rows only up to ``COUNT_LIMIT``: past it ``count`` is null, so a page of
+a million matching rows costs what a page of ten thousand does. Clients that read whole
+results follow ``next`` (or take ``?format=csv``). For deep paging and bulk reading,
+``?cursor=`` pages in id order by key (``id > last``) instead of by offset, so page 10,000
+costs what page 1 does.
+"""
+
+import base64
+import binascii
+
+from django.utils.encoding import force_str
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+COUNT_LIMIT = 10_000
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """``page`` and ``page_size`` (default 50, capped at 500); a bad value is a 400."""
+class DatasetPagination(pagination.BasePagination):
+    """``page`` or ``cursor``, and ``page_size`` (default 50, at most 500)."""
 
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
-    page_size_query_description = "Rows per page: default 50, at most 500 (larger is capped)."
-    invalid_page_message = "Page {page_number} does not exist: {message}."
+    page_query_param = "page"
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    count_limit = COUNT_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        params = request.query_params
+        self.size = self.get_page_size(request)
+        self.count = capped_count(queryset, self.count_limit)
+        self.cursor = params.get(self.cursor_query_param)
+        if self.cursor is not None:
+            for name in (self.page_query_param, "ordering"):
+                if name in params:
+                    raise exceptions.ValidationError(
+                        {name: ["Not with cursor: cursor pages go in id order."]}
+                    )
+            after = decode_cursor(self.cursor)
+            rows = list(queryset.order_by("pk").filter(pk__gt=after)[: self.size + 1])
+            self.number = None
+        else:
+            self.number = self.get_page_number(request)
+            offset = (self.number - 1) * self.size
+            rows = list(queryset[offset : offset + self.size + 1])
+            if self.number > 1 and not rows:
+                raise exceptions.NotFound(
+                    f"Page {self.number} does not exist: that page contains no results."
+                )
+        self.has_next = len(rows) > self.size
+        self.rows = rows[: self.size]
+        return self.rows
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        size = positive_int(raw, self.page_size_query_param)
-        return min(size, self.max_page_size)
+        return min(positive_int(raw, self.page_size_query_param), self.max_page_size)
 
-    def get_page_number(self, request, paginator):
+    def get_page_number(self, request):
         raw = request.query_params.get(self.page_query_param, "1")
-        if raw in self.last_page_strings:
-            return paginator.num_pages
+        if raw == "last":
+            if self.count is None:
+                raise exceptions.ValidationError(
+                    {self.page_query_param: ["'last' needs a count: there are too many rows."]}
+                )
+            return max(1, -(-self.count // self.size))
         return positive_int(raw, self.page_query_param)
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number is None:
+            last = self.rows[-1]
+            key = last["pk"] if isinstance(last, dict) else last.pk
+            return replace_query_param(url, self.cursor_query_param, encode_cursor(key))
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self):
+        if self.number is None or self.number == 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": f"The number of matching rows when there are at most "
+                    f"{self.count_limit:,}; null when there are more (follow next, or use "
+                    "?format=csv for all of them).",
+                },
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "Null on cursor pages, which only go forward.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number (1 = first), or 'last' when the count is known.",
+                "schema": {"type": "string", "pattern": "^([1-9][0-9]{0,9}|last)$"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page: default {self.page_size}, at most "
+                f"{self.max_page_size} (larger is capped).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page in id order from this cursor (take it from next): for "
+                "deep paging and bulk reading. Not with page or ordering.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+
+def capped_count(queryset, limit):
+    """The number of rows, or None when there are more than ``limit``: counting stops there."""
+    count = queryset.order_by()[: limit + 1].count()
+    return None if count > limit else count
+
+
+def encode_cursor(key):
+    return base64.urlsafe_b64encode(f"id>{key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        text = force_str(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    key = text.removeprefix("id>")
+    if not (text.startswith("id>") and key.isascii() and key.isdigit() and len(key) < 19):
+        raise exceptions.ValidationError({"cursor": ["Not a cursor: take it from next."]})
+    return int(key)
 
 
 def positive_int(raw, name, *, maximum=2**31 - 1):

@@ -246,3 +246,23 @@ class AutoSchema(BaseAutoSchema):
                 body["description"] = description
                 responses[code] = body
         return responses
+
+
+def describe_enums(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: each vocabulary's schema says what each of its
+    values means, in the words of the vocabulary's definitions (common.choices), as a list in
+    its description and as ``x-enumDescriptions``."""
+    from common.choices import VOCABULARIES
+
+    by_values = {frozenset(vocabulary.values): vocabulary for vocabulary in VOCABULARIES}
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        values = [value for value in schema.get("enum", []) if value not in ("", None)]
+        vocabulary = by_values.get(frozenset(values))
+        if vocabulary is None:
+            continue
+        definitions = vocabulary.descriptions
+        schema["description"] = "\n".join(
+            f"* `{value}`: {definitions[value]}" for value in vocabulary.values
+        )
+        schema["x-enumDescriptions"] = dict(definitions)
+    return result

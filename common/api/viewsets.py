@@ -4,7 +4,9 @@ import hashlib
 import json
 
 import django_filters
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -14,12 +16,13 @@ from rest_framework.settings import api_settings
 
 from .errors import PreconditionFailed
 from .formats import FORMATS
+from .links import released, with_release
 from .params import CheckedQueryMixin, check_query_params
 from .rows import rows_for
 
 ID_REGEX = r"[0-9]{1,18}"
 SLUG_REGEX = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-PAGINATION_PARAMS = {"ordering", "page", "page_size"}
+PAGINATION_PARAMS = {"ordering", "page", "page_size", "cursor"}
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
@@ -76,7 +79,7 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
     # -- strict query parameters ---------------------------------------------------
 
     def check_query_params(self, request):
-        accepted = {api_settings.URL_FORMAT_OVERRIDE, "fields"}
+        accepted = {api_settings.URL_FORMAT_OVERRIDE, "fields", "release"}
         multi, split = set(), set()
         if self.action == "list":
             filters = self.filterset_class.base_filters
@@ -95,6 +98,10 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
                     if getattr(filter_.extra.get("widget"), "split", False):
                         split.add(name)
         check_query_params(request.query_params, accepted=accepted, multi=multi, split=split)
+        if released(request) and "updated_after" in request.query_params:
+            raise ValidationError(
+                {"updated_after": ["Only on the live data: a release's rows never change."]}
+            )
         self.check_export_params(request.query_params)
         self.fields_asked = self.parse_fields(request.query_params.get("fields"))
 
@@ -130,7 +137,37 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
 
     # -- reads ---------------------------------------------------------------------
 
+    def data_version(self):
+        """The version of the data this response answers from: a release's, or the live
+        data's (settings.DATA_VERSION)."""
+        release = released(self.request)
+        if release is not None:
+            return f"release {release.version} {release.zip_sha256}"
+        return import_string(settings.DATA_VERSION)()
+
+    def get_table(self):
+        """The data package resource of ``?format=csv``: with ``release=``, the columns that
+        release has (an earlier minor version may have fewer), so the bytes are its own."""
+        headers = getattr(self.request, "dataset_headers", None)
+        if headers and self.table.name in headers:
+            return self.table.only(headers[self.table.name])
+        return self.table
+
+    def list_etag(self, request):
+        """A list's ETag, known before its query runs: the data's version and the request."""
+        accept = request.headers.get("Accept", "")
+        key = f"{self.data_version()} {request.get_full_path()} {accept}"
+        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
     def list(self, request, *args, **kwargs):
+        etag = self.list_etag(request)
+        if etag in _tags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response = self.list_response(request)
+        response["ETag"] = etag
+        return response
+
+    def list_response(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = FORMATS.get(request.accepted_renderer.format)
         if fmt is not None:
@@ -138,7 +175,7 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         rows = self.get_rows()
         if self.fields_asked:
             rows = rows.only(self.fields_asked)
-        url_template = rows.url_template(request, self.format_kwarg)
+        url_template = with_release(rows.url_template(request, self.format_kwarg), request)
         page = self.paginate_queryset(rows.values(queryset))
         return self.get_paginated_response(rows.serialize(page, url_template))
 

@@ -79,3 +79,27 @@ def test_patch_writes_only_the_fields_it_gives(user_with, world, monkeypatch):
     assert response.status_code == 200, response.content
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Renamed", "Written by the other curator.")
+
+
+def test_a_list_carries_an_etag_and_answers_304_before_querying(
+    api_client, world, django_assert_max_num_queries
+):
+    etag = api_client.get(EVENTS)["ETag"]
+    with django_assert_max_num_queries(1):  # only the data version is read
+        response = api_client.get(EVENTS, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_a_list_etag_changes_with_the_data_and_the_request(api_client, user_with, world):
+    etag = api_client.get(EVENTS)["ETag"]
+    assert api_client.get(EVENTS, {"country": "SY"})["ETag"] != etag
+    user_with("change_event").patch(
+        f"{EVENTS}{world['events']['aleppo'].pk}/", {"title": "Renamed"}, format="json"
+    )
+    assert api_client.get(EVENTS)["ETag"] != etag
+
+
+def test_a_list_etag_changes_when_a_row_is_deleted(api_client, user_with, world):
+    etag = api_client.get(EVENTS)["ETag"]
+    user_with("delete_event").delete(f"{EVENTS}{world['events']['aleppo'].pk}/")
+    assert api_client.get(EVENTS)["ETag"] != etag

@@ -29,7 +29,7 @@ def test_unknown_parameter_is_named_and_accepted_ones_listed(api_client, world):
 def test_unknown_parameter_on_detail(api_client, world):
     event = world["events"]["aleppo"]
     body = error(api_client.get(f"{EVENTS}{event.pk}/", {"country": "SY"}), 400)
-    assert body["accepted"] == ["fields", "format"]
+    assert body["accepted"] == ["fields", "format", "release"]
 
 
 def test_unknown_parameter_with_csv_is_json(api_client, world):

@@ -306,3 +306,21 @@ def test_conditional_requests_are_documented(schema, api_client, world):
     assert "304" in schema["paths"][detail]["get"]["responses"]
     for method in ("put", "patch", "delete"):
         assert header_parameters(schema, detail, method) == {"If-Match"}, method
+
+
+def test_every_vocabulary_in_the_schema_defines_its_values(schema):
+    from common.choices import VOCABULARIES
+
+    components = schema["components"]["schemas"]
+    described = {
+        frozenset(component["enum"]): component
+        for component in components.values()
+        if "x-enumDescriptions" in component
+    }
+    for name in ("StanceEnum", "RoleEnum", "RelationKindEnum", "VerdictEnum"):
+        assert "x-enumDescriptions" in components[name], name
+    for vocabulary in VOCABULARIES:
+        if frozenset(vocabulary.values) in described:
+            assert described[frozenset(vocabulary.values)]["x-enumDescriptions"] == dict(
+                vocabulary.descriptions
+            )

@@ -132,3 +132,9 @@ def test_no_release_yet(client, db, releases_dir):
     response = client.get("/datapackage/latest.zip")
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+def test_a_download_refuses_a_query_parameter(client, db):
+    response = client.get("/datapackage/latest.zip", {"versoin": "1.0.0"})
+    assert response.status_code == 400
+    assert "versoin" in response.json()["errors"]

@@ -1,5 +1,6 @@
 """The real server: what gunicorn refuses before Django is JSON too."""
 
+import contextlib
 import json
 import os
 import socket
@@ -20,17 +21,17 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("gunicorn")
+@contextlib.contextmanager
+def gunicorn(folder, **environment):
+    """A real gunicorn with gunicorn.conf.py on a free port; yields the port."""
     port = free_port()
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        # No request below reaches the database.
-        "DATABASE_URL": f"sqlite:///{folder / 'unused.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "CACHE_DIR": str(folder / "cache"),
         "WEB_CONCURRENCY": "1",
+        **environment,
     }
     process = subprocess.Popen(
         [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
@@ -51,6 +52,13 @@ def server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    # No request below reaches the database.
+    with gunicorn(tmp_path_factory.mktemp("gunicorn")) as port:
+        yield port
 
 
 def exchange(port, request):

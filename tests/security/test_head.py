@@ -5,11 +5,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
-from .test_gunicorn import BASE_DIR, GUNICORN, free_port
+from .test_gunicorn import BASE_DIR, gunicorn
 
 PYTHON = sys.executable
 
@@ -17,37 +16,16 @@ PYTHON = sys.executable
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("head")
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+    settings = {
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "CACHE_DIR": str(folder / "cache"),
         "RELEASES_DIR": str(folder / "releases"),
-        "WEB_CONCURRENCY": "1",
         "ANON_THROTTLE_RATE": "off",
     }
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **settings}
     for command in (["migrate", "-v0"], ["load_datapackage", "dataset", "-v0"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=BASE_DIR, env=environment, check=True)
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=BASE_DIR,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            assert process.poll() is None, "gunicorn exited at start-up"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(folder, **settings) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def receive(connection):

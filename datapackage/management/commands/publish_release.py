@@ -1,10 +1,12 @@
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from datapackage.models import Release
 from datapackage.progress import Progress
 from datapackage.release import PublishError, next_version, publish
+from datapackage.snapshots import build_snapshot
 
 
 class Command(BaseCommand):
@@ -18,7 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bump", choices=["major", "minor", "patch"], help="Bump the latest release."
         )
-        parser.add_argument("--notes", default="", help="What this release is about.")
+        notes = parser.add_mutually_exclusive_group()
+        notes.add_argument("--notes", default="", help="What this release is about.")
+        notes.add_argument(
+            "--notes-file", help="A Markdown file saying what this release is about."
+        )
         parser.add_argument(
             "--created",
             help="The release date (YYYY-MM-DD or ISO datetime). Default: the bundled "
@@ -43,9 +49,12 @@ class Command(BaseCommand):
             return
         progress = Progress(sys.stderr, enabled=options["verbosity"] > 0)
         try:
-            release = publish(
-                version, notes=options["notes"], created=options["created"], progress=progress
-            )
-        except (PublishError, ValueError) as error:
+            notes = options["notes"]
+            if options["notes_file"]:
+                notes = Path(options["notes_file"]).read_text(encoding="utf-8").strip()
+            release = publish(version, notes=notes, created=options["created"], progress=progress)
+        except (PublishError, ValueError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Published release {release.version} (zip sha256 {release.zip_sha256})")
+        # The database ?release= queries read: built now rather than by a first visitor.
+        build_snapshot(release, progress=progress)

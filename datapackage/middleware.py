@@ -1,0 +1,85 @@
+"""``?release=X.Y.Z`` (or ``latest``): the request reads the dataset as published in that
+release (see snapshots.py); without it, from the live database. Every API response names
+which in its ``Dataset-Version`` header."""
+
+import functools
+import re
+
+from django.http import JsonResponse
+
+from .models import Release
+from .release import release_paths
+from .snapshots import SnapshotError, open_release, use
+from .versions import RELEASE_RE
+
+PARAMETER = "release"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Where ?release= means nothing: the releases themselves, the deletions feed, downloads.
+NOT_HERE = re.compile(r"^/(admin/|static/|datapackage/|api/v1/(releases|deletions|auth)/)")
+IMMUTABLE = "public, max-age=31536000, immutable"
+LATEST_MAX_AGE = 60
+
+
+def refusal(status, detail, message=None):
+    body = {"detail": detail}
+    if message:
+        body["errors"] = {PARAMETER: [message]}
+    return JsonResponse(body, status=status)
+
+
+class ReleaseMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        use(None)  # a thread serves one request at a time: start from the live data
+        request.dataset_release = None
+        request.dataset_headers = None
+        values = request.GET.getlist(PARAMETER)
+        if not values or NOT_HERE.match(request.path):
+            return self.get_response(request)
+        if len(values) > 1:
+            return refusal(400, "Invalid input: release.", "Give this parameter once.")
+        if request.method not in SAFE_METHODS:
+            return refusal(
+                400,
+                "Invalid input: release.",
+                "A release is read-only: write to the live data, without release.",
+            )
+        version = values[0]
+        release = resolve(version)
+        if release is None:
+            return refusal(404, f"No release {version}. See /api/v1/releases/.")
+        try:
+            alias = open_release(release)
+        except SnapshotError as error:
+            return refusal(503, f"Release {release.version} cannot be read here: {error}")
+        use(alias, release)
+        request.dataset_release = release
+        request.dataset_alias = alias
+        request.dataset_headers = headers(release.version, release.zip_sha256)
+        response = self.get_response(request)
+        response["Dataset-Version"] = release.version
+        if response.status_code in (200, 304) and request.method in ("GET", "HEAD"):
+            response["Cache-Control"] = (
+                f"public, max-age={LATEST_MAX_AGE}" if version == "latest" else IMMUTABLE
+            )
+        return response
+
+
+def resolve(version):
+    if version == "latest":
+        return Release.objects.latest_release()
+    if not RELEASE_RE.match(version):
+        return None
+    return Release.objects.filter(version=version).first()
+
+
+@functools.lru_cache(maxsize=64)
+def headers(version, zip_sha256):
+    """{resource: its CSV header} in a release (a release's files never change)."""
+    found = {}
+    for path in (release_paths(version)[0] / "data").glob("*.csv"):
+        with open(path, encoding="utf-8") as handle:
+            found[path.stem] = handle.readline().rstrip("\n").split(",")
+    return found

@@ -1,0 +1,147 @@
+"""?release= answers from a published release exactly, whatever the live data became."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from datapackage.release import import_release, publish, release_paths
+from events.models import Event, Position
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+RESOURCES = ["actors", "sources", "events", "issues", "positions", "relations"]
+
+
+@pytest.fixture
+def published(settings, tmp_path):
+    """Release 1.0.0 of the dataset, then live edits, then release 1.1.0."""
+    settings.RELEASES_DIR = tmp_path / "releases"
+    settings.RELEASE_SNAPSHOTS_DIR = tmp_path / "snapshots"
+    settings.BUNDLED_DATAPACKAGE = tmp_path / "no-bundled-dataset"
+    fill()
+    publish("1.0.0", created="2021-07-03")
+    first = Event.objects.order_by("pk").first()
+    first.title = "Renamed after 1.0.0"
+    first.save()
+    Position.objects.order_by("pk").last().delete()
+    publish("1.1.0", created="2021-08-01")
+    first.title = "Renamed after 1.1.0"
+    first.save()
+    return first
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_a_release_csv_is_its_package_file_byte_for_byte(api_client, published, resource):
+    response = api_client.get(f"/api/v1/{resource}/", {"format": "csv", "release": "1.0.0"})
+    assert response.status_code == 200
+    path = release_paths("1.0.0")[0] / "data" / f"{resource}.csv"
+    assert body(response) == path.read_bytes()
+
+
+def test_each_release_and_the_live_data_answer_their_own_rows(api_client, published):
+    def title(**params):
+        return api_client.get(f"/api/v1/events/{published.pk}/", params).json()["title"]
+
+    assert title(release="1.0.0") != "Renamed after 1.0.0"
+    assert title(release="1.1.0") == "Renamed after 1.0.0"
+    assert title() == "Renamed after 1.1.0"
+
+
+def test_a_row_deleted_since_is_still_in_its_release(api_client, published):
+    deleted = api_client.get("/api/v1/positions/", {"release": "1.0.0"}).json()["results"][-1]
+    assert not Position.objects.filter(pk=deleted["id"]).exists()
+    response = api_client.get(f"/api/v1/positions/{deleted['id']}/", {"release": "1.0.0"})
+    assert response.status_code == 200
+    assert api_client.get(f"/api/v1/positions/{deleted['id']}/").status_code == 404
+
+
+def test_latest_is_the_newest_release(api_client, published):
+    response = api_client.get("/api/v1/events/", {"release": "latest"})
+    assert response["Dataset-Version"] == "1.1.0"
+    assert "max-age=60" in response["Cache-Control"]
+
+
+def test_every_response_names_its_data(api_client, published):
+    assert api_client.get("/api/v1/events/")["Dataset-Version"] == "live"
+    pinned = api_client.get("/api/v1/events/", {"release": "1.0.0"})
+    assert pinned["Dataset-Version"] == "1.0.0"
+    assert "immutable" in pinned["Cache-Control"]
+
+
+@pytest.mark.parametrize("version", ["9.9.9", "1.0", "nonsense"])
+def test_an_unknown_release_is_a_json_404(api_client, published, version):
+    response = api_client.get("/api/v1/events/", {"release": version})
+    assert response.status_code == 404
+    assert "No release" in response.json()["detail"]
+
+
+def test_filters_ordering_and_pages_work_on_a_release(api_client, published):
+    everything = api_client.get("/api/v1/events/", {"release": "1.0.0"}).json()
+    assert everything["count"] >= 3
+    params = {"ordering": "-date_start", "page_size": 1, "page": 2, "release": "1.0.0"}
+    pinned = api_client.get("/api/v1/events/", params).json()
+    assert len(pinned["results"]) == 1
+    assert "release=1.0.0" in pinned["next"] and "release=1.0.0" in pinned["previous"]
+    assert pinned["results"][0]["url"].endswith("?release=1.0.0")
+    newest_first = sorted(
+        everything["results"], key=lambda row: (row["date_start"] or "", row["id"]), reverse=True
+    )
+    assert pinned["results"][0]["id"] == newest_first[1]["id"]
+    filtered = api_client.get("/api/v1/events/", {"country": "YE", "release": "1.0.0"}).json()
+    assert {row["country"] for row in filtered["results"]} <= {"YE"}
+
+
+def test_a_list_item_of_a_release_equals_its_detail(api_client, published):
+    for item in api_client.get("/api/v1/events/", {"release": "1.0.0"}).json()["results"]:
+        assert item == api_client.get(item["url"]).json()
+
+
+def test_the_alignment_of_a_release(api_client, published):
+    response = api_client.get("/api/v1/alignment/", {"actors": "russia,iran", "release": "1.0.0"})
+    assert response.status_code == 200
+    assert response["Dataset-Version"] == "1.0.0"
+
+
+def test_a_release_is_read_only(user_with, published):
+    response = user_with("change_event").patch(
+        f"/api/v1/events/{published.pk}/?release=1.0.0", {"title": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["release"]
+
+
+def test_updated_after_is_only_for_the_live_data(api_client, published):
+    response = api_client.get(
+        "/api/v1/events/", {"release": "1.0.0", "updated_after": "2020-01-01T00:00:00Z"}
+    )
+    assert list(response.json()["errors"]) == ["updated_after"]
+
+
+def test_release_does_not_apply_to_the_releases_themselves(api_client, published):
+    response = api_client.get("/api/v1/releases/", {"release": "1.0.0"})
+    assert response.status_code == 400
+    assert "release" in response.json()["errors"]
+
+
+def test_a_release_of_an_earlier_minor_version_answers_in_its_own_columns(
+    api_client, settings, tmp_path
+):
+    settings.RELEASES_DIR = tmp_path / "releases"
+    settings.RELEASE_SNAPSHOTS_DIR = tmp_path / "snapshots"
+    shipped = django_settings.BASE_DIR / "dataset" / "releases" / "mena-alignments-1.0.0.zip"
+    import_release(shipped)
+    call_command("load_datapackage", str(django_settings.BUNDLED_DATAPACKAGE), verbosity=0)
+    response = api_client.get("/api/v1/events/", {"format": "csv", "release": "1.0.0"})
+    path = release_paths("1.0.0")[0] / "data" / "events.csv"
+    assert body(response) == path.read_bytes()  # no ongoing_as_of column: 1.0.0 had none
+    relations = api_client.get("/api/v1/relations/", {"release": "1.0.0"}).json()
+    assert relations["count"] == 0  # relations came in 1.1.0
+    assert api_client.get("/api/v1/relations/").json()["count"] == 40
