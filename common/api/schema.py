@@ -123,9 +123,10 @@ def constrain_query_parameter(parameter, paginator):
     schema = parameter.get("schema")
     if parameter.get("in") != "query" or not isinstance(schema, dict):
         return
-    if paginator is not None and parameter["name"] in (
-        paginator.page_query_param,
-        paginator.page_size_query_param,
+    if (
+        paginator is not None
+        and parameter["name"] in (paginator.page_query_param, paginator.page_size_query_param)
+        and schema.get("type") == "integer"
     ):
         schema.update({"minimum": 1, "maximum": PAGE_MAX})
     if schema.get("type") == "array":
@@ -151,9 +152,9 @@ IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
-    description="The ETag of the object as last read: 304 without a body if it is unchanged.",
+    description="The ETag of the response as last read: 304 without a body if it is unchanged.",
 )
-NOT_MODIFIED = {"description": "The object is unchanged since the ETag given in If-None-Match."}
+NOT_MODIFIED = {"description": "Unchanged since the ETag given in If-None-Match."}
 
 
 class AutoSchema(BaseAutoSchema):
@@ -208,8 +209,7 @@ class AutoSchema(BaseAutoSchema):
             parameters.append(IF_MATCH)
         if getattr(view, "table", None) is None or self.method != "GET":
             return parameters
-        if self.is_dataset_detail():
-            parameters.append(IF_NONE_MATCH)
+        parameters.append(IF_NONE_MATCH)
         parameters.append(fields_parameter(view))
         if self._is_list_view():
             parameters.append(BOM)
@@ -237,7 +237,7 @@ class AutoSchema(BaseAutoSchema):
         if direction != "response":
             return responses
         self.registry.register_on_missing(FIELD_ERRORS)
-        if self.method == "GET" and self.is_dataset_detail():
+        if self.method == "GET" and getattr(self.view, "table", None) is not None:
             responses["304"] = NOT_MODIFIED
         for code in self._error_codes():
             if code not in responses:

@@ -160,9 +160,12 @@ def test_free_text_parameters_refuse_blank_and_nul(schema):
 
 def test_pages_are_documented_as_whole_numbers_from_one(schema):
     parameters = dict(query_parameters(schema))
-    for name in ("page", "page_size"):
-        page = parameters[f"get /api/v1/events/ {name}"]
-        assert (page["minimum"], page["maximum"]) == (1, 2**31 - 1)
+    page_size = parameters["get /api/v1/events/ page_size"]
+    assert (page_size["minimum"], page_size["maximum"]) == (1, 2**31 - 1)
+    # A page is a number or "last": every number the pattern allows is one the code reads.
+    page = re.compile(parameters["get /api/v1/events/ page"]["pattern"])
+    assert page.match("last") and page.match("1") and not page.match("0")
+    assert not page.match(str(2**31))
 
 
 def test_fields_are_documented_as_the_resources_keys(schema):
@@ -302,8 +305,9 @@ def test_conditional_requests_are_documented(schema, api_client, world):
     unchanged = api_client.get(f"/api/v1/events/{event.pk}/", HTTP_IF_NONE_MATCH=etag)
     assert unchanged.status_code == 304
     detail = "/api/v1/events/{id}/"
-    assert header_parameters(schema, detail, "get") == {"If-None-Match"}
-    assert "304" in schema["paths"][detail]["get"]["responses"]
+    for path in (detail, "/api/v1/events/"):
+        assert header_parameters(schema, path, "get") == {"If-None-Match"}, path
+        assert "304" in schema["paths"][path]["get"]["responses"], path
     for method in ("put", "patch", "delete"):
         assert header_parameters(schema, detail, method) == {"If-Match"}, method
 
