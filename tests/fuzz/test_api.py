@@ -25,6 +25,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
 from actors.models import Actor
+from common.api.pagination import encode_cursor
 from config.wsgi import application
 from datapackage.models import Release
 from datapackage.schema import RESOURCES
@@ -85,9 +86,10 @@ class Rules:
       exist, so a random one names nothing and only ever tests the 400 or 404 that says so.
       Each is swapped for an existing key picked by a hash of the generated value (the same
       case always names the same rows).
+    - A cursor is one the API handed out (in ``next``): random text is none.
     - Parameters that depend on another (README, "The API"): ``bom`` and ``wide`` only with
-      ``format=csv``, ``fields`` only for JSON, and an alignment's ``date_after`` not after
-      its ``date_before``.
+      ``format=csv``, ``fields`` only for JSON, ``cursor`` neither with ``page`` nor with
+      ``ordering``, and an alignment's ``date_after`` not after its ``date_before``.
     - A published slug never changes: a PUT or PATCH gives the slug it is sent to.
     - If-Match names the object's current version: ``*`` (which any stored object matches)
       in three cases out of four. The fourth keeps its random ETag, which answers 412 before
@@ -184,9 +186,12 @@ class Rules:
         generated = [value, case.path_parameters, case.query, body]
         return zlib.crc32(json.dumps(generated, sort_keys=True, default=repr).encode())
 
-    @staticmethod
-    def related_parameters(case):
+    def related_parameters(self, case):
         query = case.query
+        if "cursor" in query:
+            query["cursor"] = encode_cursor(self.digest(query["cursor"], case) % 100)
+            query.pop("page", None)
+            query.pop("ordering", None)
         if query.get("format") != "csv":
             query.pop("bom", None)
             query.pop("wide", None)
