@@ -3,10 +3,12 @@ parameter, named), and documented in the OpenAPI schema from the same declaratio
 
 import re
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actors.models import Actor
-from common.models import COUNTRY_PATTERN
+from common.models import COUNTRY_PATTERN, SLUG_PATTERN
 from common.periods import Scope
 
 from .choices import MEASURES, EventSide, Verdict
@@ -14,16 +16,52 @@ from .choices import MEASURES, EventSide, Verdict
 MAX_MATRIX_ACTORS = 20
 
 
-class SlugListField(serializers.CharField):
-    """Comma-separated (or repeated) actor slugs."""
+class SlugListField(serializers.Field):
+    """Comma-separated (or repeated) actor slugs: ``min_items`` to ``max_items``, each once."""
+
+    def __init__(self, *, min_items, max_items, **kwargs):
+        self.min_items, self.max_items = min_items, max_items
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         values = data if isinstance(data, list) else [data]
         slugs = [part.strip() for value in values for part in str(value).split(",")]
-        return [slug for slug in slugs if slug]
+        slugs = [slug for slug in slugs if slug]
+        if not self.min_items <= len(slugs) <= self.max_items:
+            wanted = (
+                f"exactly {self.min_items}"
+                if self.min_items == self.max_items
+                else f"{self.min_items} to {self.max_items}"
+            )
+            raise serializers.ValidationError(
+                f"Give {wanted} actor slugs, comma-separated ({len(slugs)} given)."
+            )
+        repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                f"Each actor may be given once: {', '.join(repeated)} is repeated."
+            )
+        return slugs
 
 
-class CountryListField(serializers.CharField):
+class SlugListFieldExtension(OpenApiSerializerFieldExtension):
+    """Documents a SlugListField from its own limits."""
+
+    target_class = SlugListField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        return {
+            "type": "array",
+            "items": {"type": "string", "pattern": SLUG_PATTERN},
+            "minItems": field.min_items,
+            "maxItems": field.max_items,
+            "uniqueItems": True,
+        }
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": COUNTRY_PATTERN}})
+class CountryListField(serializers.Field):
     def to_internal_value(self, data):
         values = data if isinstance(data, list) else [data]
         codes = [part.strip().upper() for value in values for part in str(value).split(",")]
@@ -38,8 +76,10 @@ class CountryListField(serializers.CharField):
 
 class ComparisonQuerySerializer(serializers.Serializer):
     actors = SlugListField(
+        min_items=2,
+        max_items=2,
         help_text="Exactly two actor slugs, comma-separated, e.g. russia,iran (the order sets "
-        "which is side a and which side b)."
+        "which is side a and which side b).",
     )
     tree = serializers.BooleanField(
         default=False,
@@ -55,23 +95,7 @@ class ComparisonQuerySerializer(serializers.Serializer):
         required=False, help_text="ISO date: rows whose period starts on or before it."
     )
 
-    min_actors = max_actors = 2
-
     def validate_actors(self, slugs):
-        if len(slugs) < self.min_actors or len(slugs) > self.max_actors:
-            wanted = (
-                f"exactly {self.min_actors}"
-                if self.min_actors == self.max_actors
-                else f"{self.min_actors} to {self.max_actors}"
-            )
-            raise serializers.ValidationError(
-                f"Give {wanted} actor slugs, comma-separated ({len(slugs)} given)."
-            )
-        repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
-        if repeated:
-            raise serializers.ValidationError(
-                f"Each actor may be given once: {', '.join(repeated)} is repeated."
-            )
         actors = {actor.slug: actor for actor in Actor.objects.filter(slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in actors]
         if unknown:
@@ -93,9 +117,10 @@ class ComparisonQuerySerializer(serializers.Serializer):
 
 class MatrixQuerySerializer(ComparisonQuerySerializer):
     actors = SlugListField(
-        help_text=f"2 to {MAX_MATRIX_ACTORS} actor slugs, comma-separated: every pair is compared."
+        min_items=2,
+        max_items=MAX_MATRIX_ACTORS,
+        help_text=f"2 to {MAX_MATRIX_ACTORS} actor slugs, comma-separated: every pair is compared.",
     )
-    min_actors, max_actors = 2, MAX_MATRIX_ACTORS
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from common.api.formats import FORMATS
 from common.api.links import with_release
-from common.api.params import check_query_params
+from common.api.params import CheckedQueryMixin, check_query_params
 from common.tabular import csv_text
 
 from . import compare
@@ -60,7 +60,7 @@ def with_links(result, links):
     return result
 
 
-class AlignmentView(APIView):
+class AlignmentView(CheckedQueryMixin, APIView):
     """Allies or competitive partners? Two actors compared on every issue both took a
     position on, with the evidence: their positions and quotes, the events in which both took
     part, the relations between them, a year-by-year timeline and summary measures."""
@@ -70,8 +70,10 @@ class AlignmentView(APIView):
     http_method_names = ["get", "head", "options"]
     query_serializer = ComparisonQuerySerializer
 
-    def parse(self, request):
+    def check_query_params(self, request):
         check_query_params(request.query_params, accepted=PARAMETERS, multi=LISTS, split=LISTS)
+
+    def parse(self, request):
         query = self.query_serializer(
             data={
                 name: request.query_params.getlist(name) if name in LISTS else value

@@ -1,12 +1,13 @@
-import django_filters
-
-from common.api.filters import DatasetFilterSet, MultiValueFilter
+from common.api.filters import DatasetFilterSet, InstantFilter, MultiValueFilter
 
 from .models import Deletion
 
 
 class DeletionFilterSet(DatasetFilterSet):
-    after = django_filters.IsoDateTimeFilter(
+    # A deleted row has no updated time; `after` is when it was deleted.
+    updated_after = None
+
+    after = InstantFilter(
         field_name="deleted_at",
         lookup_expr="gt",
         help_text="ISO 8601 date and time: rows deleted after it.",

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from common.api.params import check_query_params
+from common.api.params import CheckedQueryMixin, check_query_params
 
 from .filters import DeletionFilterSet
 from .models import Deletion
@@ -14,7 +14,7 @@ from .serializers import DeletionSerializer
         "`updated_after` on each list, what a client needs to keep a copy in sync."
     )
 )
-class DeletionViewSet(viewsets.ReadOnlyModelViewSet):
+class DeletionViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Rows deleted from the dataset by any path (API, admin, a replacing load)."""
 
     queryset = Deletion.objects.all()
@@ -26,8 +26,7 @@ class DeletionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Deletion.objects.order_by("id")
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+    def check_query_params(self, request):
         filters = DeletionFilterSet.base_filters
         check_query_params(
             request.query_params,

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.settings import api_settings
 
 from common.api.errors import error_body
-from common.api.params import check_query_params
+from common.api.params import CheckedQueryMixin, check_query_params
 
 from .models import Release
 from .release import release_paths
@@ -36,7 +36,7 @@ LATEST_MAX_AGE = 60
         "and the row-level changes since the previous release."
     ),
 )
-class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+class ReleaseViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Published, immutable releases of the data package."""
 
     queryset = Release.objects.all()
@@ -59,8 +59,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         self.check_object_permissions(self.request, release)
         return release
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+    def check_query_params(self, request):
         accepted = {api_settings.URL_FORMAT_OVERRIDE}
         if self.action == "list":
             accepted |= {"page", "page_size", "cursor"}

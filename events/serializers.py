@@ -187,7 +187,9 @@ class RelationSerializer(DatasetSerializer):
     issue = serializers.SlugRelatedField(
         slug_field="slug", queryset=Issue.objects.all(), allow_null=True, required=False
     )
-    issue_name = serializers.CharField(source="issue.name", read_only=True, default=None)
+    issue_name = serializers.CharField(
+        source="issue.name", read_only=True, allow_null=True, default=None
+    )
     citations = citations_field(RELATION_CITED)
 
     nested_fields = ("citations",)

@@ -5,6 +5,7 @@ values (``?x=a,b``), checks each value (a bad one is a 400 naming the parameter)
 one condition. drf-spectacular documents each as an array of the item schema given.
 """
 
+import datetime
 import re
 
 import django_filters
@@ -14,7 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, filters
 
-from common.models import COUNTRY_PATTERN
+from common.models import COUNTRY_PATTERN, SLUG_PATTERN
 from common.periods import date_overlap
 
 MAX_ID = 2**63 - 1
@@ -53,6 +54,29 @@ class ChoicesInput(forms.SelectMultiple):
         return CommaSeparatedInput.value_from_datadict(self, data, files, name)
 
 
+class InstantField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, as the same instant in UTC.
+
+    Any offset up to 23:59 is valid ISO 8601, but PostgreSQL takes offsets up to 15:59
+    only; and an instant near the ends of the calendar may have no UTC time at all.
+    """
+
+    def to_python(self, value):
+        instant = super().to_python(value)
+        if instant is None:
+            return None
+        try:
+            return instant.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "'%(value)s' is outside the calendar once in UTC.", params={"value": value}
+            ) from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 class DatasetFilterSet(django_filters.FilterSet):
     """Filters are labelled with their query parameter's name (what a client types), so the
     browsable API's form shows the parameters, not "[invalid name]".
@@ -60,7 +84,7 @@ class DatasetFilterSet(django_filters.FilterSet):
     Every resource offers ``updated_after``, for keeping a copy in sync.
     """
 
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = InstantFilter(
         field_name="updated",
         lookup_expr="gt",
         help_text="ISO 8601 date and time, e.g. 2026-11-01T00:00:00Z: rows created or changed "
@@ -206,7 +230,12 @@ class MultiValueModelFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("distinct", False)
         kwargs.setdefault("widget", CommaSeparatedInput)
         super().__init__(*args, **kwargs)
-        default = {"type": "string"} if kwargs.get("to_field_name") else {"type": "integer"}
+        key = kwargs.get("to_field_name")
+        if key is None:
+            default = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        else:
+            default = {"type": "string", "pattern": SLUG_PATTERN} if key == "slug" else {}
+            default = {"type": "string", **default}
         _document(self, item_schema or default, kwargs.get("help_text"))
 
     def filter(self, qs, value):

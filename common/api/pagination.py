@@ -130,7 +130,7 @@ class DatasetPagination(pagination.BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number (1 = first), or 'last' when the count is known.",
-                "schema": {"type": "string", "pattern": "^([1-9][0-9]{0,9}|last)$"},
+                "schema": {"type": "string", "pattern": "^([1-9][0-9]{0,8}|last)$"},
             },
             {
                 "name": self.page_size_query_param,

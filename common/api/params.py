@@ -52,3 +52,19 @@ def _value_problem(name, values, multi, split):
     if count > MAX_VALUES:
         return f"At most {MAX_VALUES} values may be given ({count} were)."
     return None
+
+
+class CheckedQueryMixin:
+    """An API view whose ``check_query_params(request)`` runs before its handler.
+
+    A method the view does not answer is a 405 first, whoever asks and whatever the
+    parameters: the resource has no such method for anyone, so neither a 403 nor a 400
+    about a parameter would be the reason.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+        self.check_query_params(request)

@@ -1,6 +1,7 @@
-"""Serializer pieces every resource shares: model validation and strict keys."""
+"""Serializer pieces every resource shares: model validation, strict keys and JSON types."""
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -36,6 +37,82 @@ class FullCleanMixin:
         return attrs
 
 
+# The JSON types each kind of field takes. DRF also reads form data, where every value is
+# text, so it turns 5 into "5" for a text field, "5" into 5 for a number and "" into null for
+# a reference. This API reads only JSON, in which each is the client's mistake, and the schema
+# documents one type per field: a body that the schema calls invalid is refused.
+JSON_TYPES = [
+    (serializers.BooleanField, (bool,), serializers.BooleanField.default_error_messages["invalid"]),
+    (serializers.CharField, (str,), serializers.CharField.default_error_messages["invalid"]),
+    (serializers.IntegerField, (int,), serializers.IntegerField.default_error_messages["invalid"]),
+    (
+        serializers.FloatField,
+        (int, float),
+        serializers.FloatField.default_error_messages["invalid"],
+    ),
+    (serializers.DecimalField, (int, float), "A valid number is required."),
+    (serializers.SlugRelatedField, (str,), "Incorrect type. Expected a slug (a string)."),
+]
+BLANK_REFERENCE = "This field may not be blank: give null for none."
+
+
+def shape_errors(field, value, *, whole=False):
+    """What is wrong with the shape of ``value`` for ``field``, in DRF's error shapes, or None:
+    its JSON types (JSON_TYPES), and the keys missing from a nested row. A nested row
+    (a citation, a participant) is always written whole, so its required keys are required
+    in a PATCH too, where DRF would skip them as it does the top level's."""
+    if value is None:
+        return None  # the field's own allow_null answers
+    if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+        errors = [shape_errors(field.child, item, whole=True) or {} for item in value]
+        return errors if any(errors) else None
+    if isinstance(field, serializers.Serializer) and isinstance(value, Mapping):
+        errors = {}
+        for child in field._writable_fields:
+            if child.field_name in value:
+                problem = shape_errors(child, value[child.field_name], whole=True)
+            elif whole and child.required:
+                problem = [child.error_messages["required"]]
+            else:
+                problem = None
+            if problem:
+                errors[child.field_name] = problem
+        return errors or None
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        errors = {
+            index: problem
+            for index, item in enumerate(value)
+            if (problem := shape_errors(field.child, item))
+        }
+        return errors or None
+    if isinstance(field, serializers.RelatedField) and value == "":
+        return [BLANK_REFERENCE]
+    for kind, types, message in JSON_TYPES:
+        if isinstance(field, kind):
+            if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+                return [message]
+            return None
+    return None
+
+
+class StrictBodyMixin:
+    """A body is refused where its shape is wrong (see ``shape_errors``), with the same error
+    shapes as DRF's own, beside any other errors of the body."""
+
+    def to_internal_value(self, data):
+        problems = shape_errors(self, data) if isinstance(data, Mapping) else None
+        if not problems:
+            return super().to_internal_value(data)
+        # The rest of the body is checked as usual; the misshapen values are left out, so
+        # that no check of DRF or of the resource reads them.
+        try:
+            super().to_internal_value({k: v for k, v in data.items() if k not in problems})
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **problems}) from exc
+        raise serializers.ValidationError(problems)
+
+
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """A row named by its integer id: ``1`` or ``"1"``, never ``1.5``, ``true`` or 2**64."""
 
@@ -68,7 +145,7 @@ def unique_items(items, key, message):
         raise serializers.ValidationError(errors)
 
 
-class DatasetSerializer(FullCleanMixin, serializers.ModelSerializer):
+class DatasetSerializer(StrictBodyMixin, FullCleanMixin, serializers.ModelSerializer):
     """A resource's serializer: its ``Meta.fields`` are the one declaration of the resource's
     shape (the list path derives its rows from them), and its writes go through service
     functions, which store only the fields given: the resource's own when it declares them

@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from .errors import PreconditionFailed
 from .formats import FORMATS
 from .links import released, with_release
-from .params import check_query_params
+from .params import CheckedQueryMixin, check_query_params
 from .rows import rows_for
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -36,7 +36,7 @@ def _tags(header):
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class DatasetViewSet(viewsets.ModelViewSet):
+class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
     """A dataset resource: strict parameters, the lean list path, streamed formats,
     conditional reads and optimistic concurrency on writes.
 
@@ -134,10 +134,6 @@ class DatasetViewSet(viewsets.ModelViewSet):
                 }
             )
         return keys
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.check_query_params(request)
 
     # -- reads ---------------------------------------------------------------------
 

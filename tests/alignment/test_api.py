@@ -181,3 +181,18 @@ def test_comparison_runs_constant_queries(api_client, django_assert_max_num_quer
         response = api_client.get(URL, {"actors": f"{a.slug},{b.slug}", "tree": "true"})
     assert response.status_code == 200
     assert len(response.json()["events"]) == size
+
+
+@pytest.mark.parametrize("url", [URL, MATRIX])
+def test_options_as_csv_is_a_json_406(api_client, rivals, url):
+    # CSV is how a comparison is downloaded, not how its description is read.
+    response = api_client.options(f"{url}?format=csv")
+    assert response.status_code == 406
+    assert "csv" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_method_is_a_405_whatever_its_format(api_client, rivals, method):
+    response = getattr(api_client, method)(f"{URL}?actors=russia,iran&format=csv")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"

@@ -3,6 +3,7 @@ from django.db import IntegrityError
 from rest_framework.test import APIRequestFactory
 
 from common.api.errors import exception_handler
+from common.api.serializers import BLANK_REFERENCE
 
 from .factories import many_events
 
@@ -262,3 +263,108 @@ def test_a_source_id_must_be_a_whole_number(user_with, world, value):
     }
     response = user_with("add_event").post(EVENTS, body, format="json")
     assert "citations" in error(response, 400)["errors"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/events/{id}/?fields=", "/api/v1/deletions/?after=", "/api/v1/releases/?page=0"],
+)
+def test_an_unsupported_method_is_a_405_whatever_its_parameters(user_with, world, path):
+    client = user_with("add_event", "change_event", "delete_event")
+    event = world["events"]["aleppo"]
+    response = client.post(path.format(id=event.pk), {}, format="json")
+    assert "POST" not in response["Allow"]
+    error(response, 405)
+
+
+def astana(world, **changes):
+    body = {
+        "title": "Astana talks",
+        "summary": "Russia, Iran and Turkey meet.",
+        "event_type": "negotiations",
+        "country": "SY",
+        "date_start": "2017-01-23",
+        "date_precision": "day",
+        "participants": [{"actor": "russia", "role": "host"}],
+        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Talks."}],
+    }
+    return {**body, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"title": 5}, {"title": ["Not a valid string."]}),
+        ({"fatalities": "12"}, {"fatalities": ["A valid integer is required."]}),
+        ({"fatalities": 12.0}, {"fatalities": ["A valid integer is required."]}),
+        ({"fatalities": True}, {"fatalities": ["A valid integer is required."]}),
+        ({"latitude": "35.5"}, {"latitude": ["A valid number is required."]}),
+        (
+            {"participants": [{"actor": 5, "role": "host"}]},
+            {"participants": [{"actor": ["Incorrect type. Expected a slug (a string)."]}]},
+        ),
+        (
+            {"citations": [{"source": 1, "quote": 5}]},
+            {"citations": [{"quote": ["Not a valid string."]}]},
+        ),
+    ],
+)
+def test_a_value_of_another_json_type_is_refused(user_with, world, changes, expected):
+    # DRF would read 5 as "5" and "12" as 12, as if from a form; the API reads JSON.
+    response = user_with("add_event").post(EVENTS, astana(world, **changes), format="json")
+    assert error(response, 400)["errors"] == expected
+
+
+def test_a_wrong_type_is_named_beside_the_other_errors(user_with, world):
+    body = astana(world, title=5, event_type="picnic")
+    errors = error(user_with("add_event").post(EVENTS, body, format="json"), 400)["errors"]
+    assert set(errors) == {"title", "event_type"}
+
+
+def test_the_right_json_types_are_accepted(user_with, world):
+    body = astana(world, fatalities=0, latitude=35, longitude=35.5, geo_precision="city")
+    response = user_with("add_event").post(EVENTS, body, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_an_empty_string_is_not_a_null_reference(user_with, world):
+    body = {"slug": "golan", "name": "Golan", "kind": "state", "parent": ""}
+    response = user_with("add_actor").post("/api/v1/actors/", body, format="json")
+    assert error(response, 400)["errors"] == {"parent": [BLANK_REFERENCE]}
+
+
+def test_a_list_of_text_takes_only_strings(user_with, world):
+    body = {"slug": "golan", "name": "Golan", "kind": "state", "aliases": ["Jawlan", 5]}
+    response = user_with("add_actor").post("/api/v1/actors/", body, format="json")
+    assert error(response, 400)["errors"] == {"aliases": {"1": ["Not a valid string."]}}
+
+
+@pytest.mark.parametrize(
+    ("resource", "row", "nested"),
+    [
+        ("events", "aleppo", {"citations": [{"quote": "Advisers."}]}),
+        ("events", "aleppo", {"participants": [{"role": "initiator"}]}),
+        ("positions", "irgc_ssr", {"citations": [{"quote": "Resists."}]}),
+        ("relations", "partnership", {"citations": [{"quote": "Partners."}]}),
+    ],
+)
+def test_a_patch_writes_nested_rows_whole(user_with, world, resource, row, nested):
+    # The nested list replaces the stored one, so each of its rows needs all its keys.
+    client = user_with(*(f"change_{name}" for name in ("event", "position", "relation")))
+    obj = world[resource][row]
+    response = client.patch(f"/api/v1/{resource}/{obj.pk}/", nested, format="json")
+    ((name, rows),) = error(response, 400)["errors"].items()
+    assert name == next(iter(nested))
+    assert list(rows[0].values()) == [["This field is required."]]
+
+
+def test_a_time_with_any_utc_offset_is_answered(api_client, world):
+    # +20:26 is a valid ISO 8601 offset; PostgreSQL stores offsets up to 15:59 only.
+    response = api_client.get(EVENTS, {"updated_after": "2000-01-01T00:00:00+20:26"})
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 3
+
+
+def test_a_time_with_an_offset_past_the_calendar_is_a_400(api_client, world):
+    response = api_client.get(EVENTS, {"updated_after": "0001-01-01T00:00:00+20:00"})
+    assert list(error(response, 400)["errors"]) == ["updated_after"]

@@ -71,6 +71,13 @@ def test_bad_deletions_query_is_a_400(api_client, db, params):
     assert api_client.get(URL, params).status_code == 400
 
 
+def test_updated_after_is_not_a_deletions_parameter(api_client, db):
+    # Deleted rows have no updated time: `after` is the deletions' own parameter.
+    response = api_client.get(URL, {"updated_after": "2020-01-01T00:00:00Z"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["updated_after"]
+
+
 def test_live_version_changes_with_every_write(db):
     event = cited_event()
     before = live_version()

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from actors.models import HIERARCHY_RULE
+from common import rules
 from common.rules import CitedBy
 from datapackage import validate
 from datapackage.release import write_zip
@@ -249,6 +250,8 @@ def test_the_rules_checked_are_those_of_schema_rules(package, tmp_path, monkeypa
     folder = copy_package(package, tmp_path / "bad")
     edit_csv(folder, "event_sources", lambda rows: [r for r in rows if r[0] != "7"])
     assert ("events", 4, "id") in {p[:3] for p in problems(folder)}
+    # A rule registers its model as cited; this one must not outlive the test.
+    monkeypatch.setattr(rules, "_CITED", dict(rules._CITED))
     rule = CitedBy(Source, "event_citations")
     monkeypatch.setattr(validate, "RULES", [rule])
     assert [p[:3] for p in problems(folder)] == [("sources", 4, "id")]
