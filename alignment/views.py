@@ -68,6 +68,7 @@ class AlignmentView(CheckedQueryMixin, APIView):
     renderer_classes = [*APIView.renderer_classes, FORMATS["csv"].renderer]
     permission_classes = [AllowAny]  # read-only: only GET, HEAD and OPTIONS exist
     http_method_names = ["get", "head", "options"]
+    reads_releases = True  # ?release= (datapackage.middleware); documented by the schema
     query_serializer = ComparisonQuerySerializer
 
     def check_query_params(self, request):

@@ -56,6 +56,17 @@ class DatasetPagination(pagination.BasePagination):
         self.rows = rows[: self.size]
         return self.rows
 
+    def check_params(self, params):
+        """Refuses malformed paging values before any query, for JSON pages and exports alike
+        (an export has every matching row, but a bad value is still a 400 naming it)."""
+        if self.page_size_query_param in params:
+            positive_int(params[self.page_size_query_param], self.page_size_query_param)
+        page = params.get(self.page_query_param)
+        if page is not None and page != "last":
+            positive_int(page, self.page_query_param)
+        if self.cursor_query_param in params:
+            decode_cursor(params[self.cursor_query_param])
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

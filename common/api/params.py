@@ -14,6 +14,7 @@ from .errors import UnknownQueryParameters
 # Per parameter, after splitting comma-separated values: enough for any real question
 # (the alignment matrix takes 20 actors), small enough that no URL builds a huge query.
 MAX_VALUES = 20
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_VALUE_LENGTH = 500
 
 
@@ -67,4 +68,8 @@ class CheckedQueryMixin:
         if method not in self.http_method_names or not hasattr(self, method):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        if "release" in request.query_params and request.method not in SAFE_METHODS:
+            raise exceptions.ValidationError(
+                {"release": ["A release is read-only: write to the live data, without release."]}
+            )
         self.check_query_params(request)

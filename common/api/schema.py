@@ -157,6 +157,16 @@ IF_NONE_MATCH = OpenApiParameter(
 NOT_MODIFIED = {"description": "Unchanged since the ETag given in If-None-Match."}
 
 
+RELEASE = OpenApiParameter(
+    "release",
+    OpenApiTypes.STR,
+    pattern=r"^(latest|(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8}))$",
+    description="A published release (e.g. 1.1.0, or latest): answer from it exactly as "
+    "published instead of from the live data (the Dataset-Version header says which). An "
+    "unknown version is a 404.",
+)
+
+
 class AutoSchema(BaseAutoSchema):
     def get_auth(self):
         auths = super().get_auth()
@@ -207,6 +217,11 @@ class AutoSchema(BaseAutoSchema):
         view = self.view
         if self.is_dataset_detail() and self.method in ("PUT", "PATCH", "DELETE"):
             parameters.append(IF_MATCH)
+        reads_dataset = getattr(view, "table", None) is not None or getattr(
+            view, "reads_releases", False
+        )
+        if reads_dataset and self.method == "GET":
+            parameters.append(RELEASE)
         if getattr(view, "table", None) is None or self.method != "GET":
             return parameters
         parameters.append(IF_NONE_MATCH)

@@ -103,6 +103,8 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
                 {"updated_after": ["Only on the live data: a release's rows never change."]}
             )
         self.check_export_params(request.query_params)
+        if self.action == "list" and self.paginator is not None:
+            self.paginator.check_params(request.query_params)
         self.fields_asked = self.parse_fields(request.query_params.get("fields"))
 
     def check_export_params(self, params):

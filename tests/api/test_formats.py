@@ -59,6 +59,16 @@ def test_csv_is_not_paginated(api_client, db):
     assert text.count("\n") == 121
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("page_size", "ten"), ("page", "0"), ("cursor", "not-a-cursor")]
+)
+def test_csv_refuses_a_malformed_paging_value(api_client, world, name, value):
+    # An export ignores paging, but a malformed value is still an error, as on a JSON page.
+    response = api_client.get("/api/v1/events/", {"format": "csv", name: value})
+    assert response.status_code == 400
+    assert name in response.json()["errors"]
+
+
 def test_csv_applies_filters(api_client, world):
     text = streamed(api_client.get("/api/v1/events/", {"format": "csv", "actor_tree": "iran"}))
     rows = list(csv.DictReader(io.StringIO(text)))

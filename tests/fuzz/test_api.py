@@ -88,7 +88,8 @@ class Rules:
       case always names the same rows).
     - A cursor is one the API handed out (in ``next``): random text is none.
     - Parameters that depend on another (README, "The API"): ``bom`` and ``wide`` only with
-      ``format=csv``, ``fields`` only for JSON, ``cursor`` neither with ``page`` nor with
+      ``format=csv``, ``fields`` only for JSON, ``updated_after`` not with ``release``,
+      ``cursor`` neither with ``page`` nor with
       ``ordering``, and an alignment's ``date_after`` not after its ``date_before``.
     - A published slug never changes: a PUT or PATCH gives the slug it is sent to.
     - If-Match names the object's current version: ``*`` (which any stored object matches)
@@ -112,6 +113,7 @@ class Rules:
         "actors": "actor",
         "issue": "issue",
         "source": "source",
+        "release": "release",
     }
     BODY = {"parent": "actor", "actor": "actor", "counterpart": "actor", "issue": "issue"}
     NESTED = {"participants": ("actor", "actor"), "citations": ("source", "source")}
@@ -197,6 +199,8 @@ class Rules:
             query.pop("wide", None)
         if query.get("format") not in (None, "json"):
             query.pop("fields", None)
+        if "release" in query:
+            query.pop("updated_after", None)  # a release's rows never change
         after, before = query.get("date_after"), query.get("date_before")
         if case.operation.path.startswith("/api/v1/alignment/") and after and before:
             query["date_after"], query["date_before"] = sorted([after, before])
