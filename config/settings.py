@@ -244,6 +244,10 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# How long a list's count is kept, under the data's version (it cannot go stale: a change
+# makes a new version). 0 counts on every request.
+COUNT_CACHE_SECONDS = int(os.environ.get("COUNT_CACHE_SECONDS", "3600"))
+
 # How many reverse proxies in front of the app append to X-Forwarded-For. The client is the
 # address the outermost trusted proxy saw; with 0 the header is ignored, since anyone can
 # send it. Throttling (DRF's NUM_PROXIES) and login lockouts count by this same address.

@@ -13,6 +13,7 @@ from common.api.filters import (
     date_filters,
 )
 
+from . import search
 from .choices import EventType, RelationDomain, RelationKind, Role, SourceType, Stance
 from .models import Event, EventActor, Issue, Position, Relation, Source
 
@@ -66,6 +67,22 @@ class SourceFilterSet(DatasetFilterSet):
         fields = []
 
 
+class EventSearchFilter(SearchFilter):
+    """``q`` on events: from the search index where the database has one (events/search.py),
+    for terms long enough to use it and rare enough that the index is the faster way."""
+
+    COMMON = 1000  # matching rows from which a LIKE scan in list order is faster
+
+    def filter(self, qs, value):
+        if not value or not search.has_index(qs.db):
+            return super().filter(qs, value)
+        if any(len(term) < search.MIN_TERM for term in value):
+            return super().filter(qs, value)
+        if search.is_common(value, qs.db, threshold=self.COMMON):
+            return super().filter(qs, value)
+        return qs.filter(search.indexed_condition(value))
+
+
 class EventFilterSet(DatasetFilterSet):
     """``actor``, ``actor_tree`` and ``role`` describe one participant row together:
     ``?actor=iran&role=initiator`` finds events in which Iran was the initiator."""
@@ -83,7 +100,7 @@ class EventFilterSet(DatasetFilterSet):
     )
     source = source_filter()
     date_after, date_before = date_filters()
-    q = SearchFilter(
+    q = EventSearchFilter(
         fields=["title", "summary", "location_name"],
         help_text="Text in the title, summary or location name (case-insensitive).",
     )

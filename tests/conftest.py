@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -9,6 +10,15 @@ def pytest_configure(config):
     # Hashing passwords the production way costs a third of the suite's time; the tests
     # check permissions, not the hasher's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The cache holds anonymous clients' request history and lists' counts by data version:
+    # each test starts with a clean slate (a rolled-back test's version can come again).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

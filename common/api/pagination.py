@@ -10,7 +10,10 @@ costs what page 1 does.
 
 import base64
 import binascii
+import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.encoding import force_str
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -33,7 +36,8 @@ class DatasetPagination(pagination.BasePagination):
         self.request = request
         params = request.query_params
         self.size = self.get_page_size(request)
-        self.count = capped_count(queryset, self.count_limit)
+        version = view.data_version() if hasattr(view, "data_version") else None
+        self.count = capped_count(queryset, self.count_limit, version=version)
         self.cursor = params.get(self.cursor_query_param)
         if self.cursor is not None:
             for name in (self.page_query_param, "ordering"):
@@ -42,12 +46,12 @@ class DatasetPagination(pagination.BasePagination):
                         {name: ["Not with cursor: cursor pages go in id order."]}
                     )
             after = decode_cursor(self.cursor)
-            rows = list(queryset.order_by("pk").filter(pk__gt=after)[: self.size + 1])
+            rows = page_rows(queryset.order_by("pk").filter(pk__gt=after), 0, self.size + 1)
             self.number = None
         else:
             self.number = self.get_page_number(request)
             offset = (self.number - 1) * self.size
-            rows = list(queryset[offset : offset + self.size + 1])
+            rows = page_rows(queryset, offset, self.size + 1)
             if self.number > 1 and not rows:
                 raise exceptions.NotFound(
                     f"Page {self.number} does not exist: that page contains no results."
@@ -88,8 +92,7 @@ class DatasetPagination(pagination.BasePagination):
             return None
         url = self.request.build_absolute_uri()
         if self.number is None:
-            last = self.rows[-1]
-            key = last["pk"] if isinstance(last, dict) else last.pk
+            key = row_key(self.rows[-1])
             return replace_query_param(url, self.cursor_query_param, encode_cursor(key))
         return replace_query_param(url, self.page_query_param, self.number + 1)
 
@@ -162,9 +165,52 @@ class DatasetPagination(pagination.BasePagination):
         ]
 
 
-def capped_count(queryset, limit):
-    """The number of rows, or None when there are more than ``limit``: counting stops there."""
+def page_rows(queryset, offset, limit):
+    """The rows of a page: their keys first, then the rows by key.
+
+    The keys of a page can come from an index alone (the filters' and the order's columns),
+    however many rows the filters pass over to reach it; reading whole rows there would
+    fetch every row passed over. Then only the page's own rows are read.
+    """
+    keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    if not keys:
+        return []
+    by_key = {row_key(row): row for row in rows_by_key(queryset, keys)}
+    return [by_key[key] for key in keys]
+
+
+def rows_by_key(queryset, keys):
+    """The rows of ``queryset`` with ``keys``: for ``values()`` rows, read by key alone,
+    since the filters already chose the keys (a search would otherwise run again)."""
+    fields = getattr(queryset, "_fields", None)
+    if fields and not queryset.query.annotations:
+        return queryset.model._base_manager.filter(pk__in=keys).values(*fields)
+    return queryset.order_by().filter(pk__in=keys)
+
+
+def row_key(row):
+    """A row's key: lists read ``values()`` dicts, some (releases, deletions) objects."""
+    return row["pk"] if isinstance(row, dict) else row.pk
+
+
+def capped_count(queryset, limit, *, version=None):
+    """The number of rows, or None when there are more than ``limit``: counting stops there.
+
+    With the data's ``version``, the count is kept in the cache under that version and the
+    query (settings.COUNT_CACHE_SECONDS): curated data changes rarely, and a client paging
+    through one result would otherwise count it again on every page.
+    """
+    key = None
+    if version is not None and settings.COUNT_CACHE_SECONDS > 0:
+        sql, params = queryset.order_by().query.sql_with_params()
+        text = f"{version}\n{queryset.db}\n{limit}\n{sql}\n{params!r}"
+        key = "count:" + hashlib.sha256(text.encode()).hexdigest()
+        count = cache.get(key)
+        if count is not None:
+            return None if count > limit else count
     count = queryset.order_by()[: limit + 1].count()
+    if key is not None:
+        cache.set(key, count, settings.COUNT_CACHE_SECONDS)
     return None if count > limit else count
 
 

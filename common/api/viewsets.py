@@ -141,11 +141,15 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
 
     def data_version(self):
         """The version of the data this response answers from: a release's, or the live
-        data's (settings.DATA_VERSION)."""
-        release = released(self.request)
-        if release is not None:
-            return f"release {release.version} {release.zip_sha256}"
-        return import_string(settings.DATA_VERSION)()
+        data's (settings.DATA_VERSION). Read once per request: the ETag and the cached
+        count name the same version."""
+        if getattr(self, "_data_version", None) is None:
+            release = released(self.request)
+            if release is not None:
+                self._data_version = f"release {release.version} {release.zip_sha256}"
+            else:
+                self._data_version = import_string(settings.DATA_VERSION)()
+        return self._data_version
 
     def get_table(self):
         """The data package resource of ``?format=csv``: with ``release=``, the columns that

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from events.choices import DatePrecision, Role
 from tests.factories import (
@@ -13,14 +12,6 @@ from tests.factories import (
     cited_position,
     cited_relation,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_history():
-    # Anonymous throttling counts in the cache; each test starts with a clean slate.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

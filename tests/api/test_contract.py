@@ -19,7 +19,7 @@ class Resource:
     key: str  # the lookup field in URLs
     build: object  # (count, nested) -> rows
     nested: str | None  # a nested list whose length is checked
-    list_queries: int  # the data version + count + page + one per nested list
+    list_queries: int  # data version + count + page keys + page + one per nested list
     detail_queries: int
 
     def __str__(self):
@@ -32,7 +32,7 @@ RESOURCES = [
         "slug",
         lambda n, k: many_actors(n, aliases=k),
         "aliases",
-        list_queries=4,
+        list_queries=5,
         detail_queries=2,
     ),
     Resource(
@@ -40,7 +40,7 @@ RESOURCES = [
         "pk",
         lambda n, k: many_sources(n),
         None,
-        list_queries=3,
+        list_queries=4,
         detail_queries=1,
     ),
     Resource(
@@ -48,7 +48,7 @@ RESOURCES = [
         "pk",
         lambda n, k: many_events(n, participants=k, citations=k),
         "participants",
-        list_queries=5,
+        list_queries=6,
         detail_queries=3,
     ),
     Resource(
@@ -56,7 +56,7 @@ RESOURCES = [
         "slug",
         lambda n, k: IssueFactory.create_batch(n),
         None,
-        list_queries=3,
+        list_queries=4,
         detail_queries=1,
     ),
     Resource(
@@ -64,7 +64,7 @@ RESOURCES = [
         "pk",
         lambda n, k: many_positions(n, citations=k),
         "citations",
-        list_queries=4,
+        list_queries=5,
         detail_queries=2,
     ),
     Resource(
@@ -72,7 +72,7 @@ RESOURCES = [
         "pk",
         lambda n, k: many_relations(n, citations=k),
         "citations",
-        list_queries=4,
+        list_queries=5,
         detail_queries=2,
     ),
 ]

@@ -187,7 +187,7 @@ def test_filters_combine(api_client, world):
 
 # -- query counts ---------------------------------------------------------------------
 
-LIST_QUERIES = 5  # data version, count, page, participants, citations
+LIST_QUERIES = 6  # data version, count, page keys, page, participants, citations
 
 
 @pytest.mark.parametrize("page_size", [1, 100])

@@ -1,8 +1,11 @@
 """Pages cost the same whatever the table size: a capped count, offset pages, cursor pages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.api.pagination import DatasetPagination
+from events.models import Event
 
 from .factories import many_events
 
@@ -77,7 +80,43 @@ def test_a_page_past_the_limit_runs_the_usual_queries(
     api_client, db, small_cap, django_assert_max_num_queries
 ):
     many_events(30, participants=0, citations=0)
-    # data version, capped count, page, participants, citations
-    with django_assert_max_num_queries(5):
+    # data version, capped count, page keys, page, participants, citations
+    with django_assert_max_num_queries(6):
         body = api_client.get(URL, {"page": 2, "page_size": 5}).json()
     assert body["count"] is None and len(body["results"]) == 5
+
+
+def count_queries(queries):
+    return [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_a_count_is_kept_for_its_data_version(api_client, db):
+    many_events(12, participants=0, citations=0)
+    with CaptureQueriesContext(connection) as first:
+        assert api_client.get(URL, {"page_size": 5}).json()["count"] == 12
+    with CaptureQueriesContext(connection) as next_page:
+        assert api_client.get(URL, {"page_size": 5, "page": 2}).json()["count"] == 12
+    assert len(count_queries(first)) == 1
+    assert count_queries(next_page) == []
+
+
+def test_a_change_to_the_data_counts_again(api_client, db):
+    events = many_events(12, participants=0, citations=0)
+    assert api_client.get(URL, {"page_size": 5}).json()["count"] == 12
+    Event.objects.filter(pk=events[0].pk).delete()  # logged: a new data version
+    assert api_client.get(URL, {"page_size": 5}).json()["count"] == 11
+    many_events(2, participants=0, citations=0)
+    assert api_client.get(URL, {"page_size": 5}).json()["count"] == 13
+
+
+def test_each_filter_has_its_own_count(api_client, db):
+    many_events(12, participants=0, citations=0)
+    assert api_client.get(URL, {"page_size": 5}).json()["count"] == 12
+    assert api_client.get(URL, {"page_size": 5, "q": "Event 1"}).json()["count"] == 3
+
+
+def test_pages_keep_the_order_of_their_keys(api_client, db):
+    many_events(12, participants=0, citations=0)
+    body = api_client.get(URL, {"page_size": 5, "ordering": "-date_start"}).json()
+    dates = [row["date_start"] for row in body["results"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 5
