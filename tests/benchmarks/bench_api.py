@@ -8,7 +8,7 @@
 For each database and size it prepares synthetic events (``generate_synthetic --seed 1``; a
 prepared database is reused while its event count and schema fingerprint match), serves the
 API with ``gunicorn -c gunicorn.conf.py`` (anonymous throttling off), and measures each case
-(see CASES below) with 2 and 8 keep-alive clients (separate processes, fixed duration):
+(listed under --help) with 2 and 8 keep-alive clients (separate processes, fixed duration):
 requests/s and p50/p95 latency. In the same run, alternating rounds, it measures
 
 - the raw baseline (api_baseline.py): the SQL the API ran for that very request, captured
@@ -265,21 +265,6 @@ def prepare_database(events):
         else "sqlite"
     )
     return prepare(vendor, events).url
-
-
-def drop_postgres(events):
-    """Drop a bench database (and its release files), e.g. a size the lead does not keep."""
-    import psycopg
-    from psycopg import sql
-
-    url = postgres_url(events)
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    name = urlsplit(url).path[1:]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    shutil.rmtree(WORK / name, ignore_errors=True)
 
 
 # -- servers --------------------------------------------------------------------------------
@@ -1034,8 +1019,10 @@ class Report:
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Cases: " + "; ".join(f"{name}: {text}" for name, text in CASES.items()),
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="cases (--cases):\n"
+        + "\n".join(f"  {name:10} {text}" for name, text in CASES.items()),
     )
     parser.add_argument(
         "--database",
