@@ -213,6 +213,10 @@ def prepare(vendor, events, *, release=False):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 shutil.rmtree(db.work, ignore_errors=True)
                 generate(db, events)
+                # Statistics as a long-lived database has them (autovacuum's), rather than
+                # whatever it had sampled mid-generation: plans then do not depend on timing.
+                with psycopg.connect(db.url, autocommit=True) as bench:
+                    bench.execute("VACUUM ANALYZE")
                 conn.execute(
                     sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                         sql.Identifier(name), sql.Literal(stamp(events))
