@@ -22,6 +22,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -53,10 +57,15 @@ serve: setup
 test: install-test
 	$(PY) -m pytest
 
+# The API benchmark's options (tests/benchmarks/bench_api.py --help): by default SQLite and
+# PostgreSQL (at DATABASE_URL's server, else 127.0.0.1:5432) at 100k events, with the load
+# test on PostgreSQL; e.g. BENCH_API_ARGS="--full --load" for 100k and 1M.
+BENCH_API_ARGS ?= --database both --load
+
 # Every benchmark runs even if an earlier one misses a target; the exit status reports any.
-bench: install-test
+bench: $(VENV)/.installed-bench
 	status=0; \
-	$(PY) tests/benchmarks/bench_api.py || status=1; \
+	$(PY) tests/benchmarks/bench_api.py $(BENCH_API_ARGS) || status=1; \
 	$(PY) tests/benchmarks/bench_datapackage.py || status=1; \
 	$(PY) tests/benchmarks/bench_pages.py || status=1; \
 	exit $$status

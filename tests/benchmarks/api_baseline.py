@@ -1,240 +1,218 @@
-"""The raw baseline for bench_api.py: a plain WSGI app, no Django, no DRF.
+"""The raw baseline of bench_api.py: the API's own SQL, replayed without Django or DRF.
 
-It answers the benchmarked requests with the SQL the API runs (copied from the ORM's
-output: count, page, participants, citations; and the export's single SELECT), building the
-same JSON with ``json.dumps`` and the same CSV with a plain ``csv.writer``. bench_api.py checks
-that its bodies equal the API's before measuring anything.
+bench_api.py captures the statements the API runs for each benchmarked request
+(capture_sql.py serves the request once in-process and records every statement with its
+parameters, in order) into a JSON file. This plain WSGI app answers ``/raw/<case>`` by running
+the same statements with the DB-API driver (sqlite3, or psycopg with client-side binding as
+Django uses it) and writing their rows with ``json.dumps``, or streaming them with
+``csv.writer`` for an export. What it costs is what the SQL and the encoding cost: the floor
+under the API, which bench_api.py reports the API's throughput against.
 
-Serve it with the API's gunicorn settings:
-    BENCH_DATABASE_URL=... gunicorn -c gunicorn.conf.py tests.benchmarks.api_baseline:application
+The SQL is captured, not copied by hand, so the baseline can never drift from what the API
+runs (a hand-copied baseline did, while the API's queries changed under it).
+
+    BENCH_CAPTURED_SQL=captured.json BENCH_DATABASE_URL=postgres://... \\
+        gunicorn -c gunicorn.conf.py tests.benchmarks.api_baseline:application
 """
 
 import csv
 import datetime
+import decimal
 import io
 import json
 import os
+import re
 import threading
-from urllib.parse import parse_qs, urlencode
+import uuid
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/mena-bench.sqlite3")
-VENDOR = "postgresql" if DATABASE_URL.startswith(("postgres://", "postgresql://")) else "sqlite"
-MARK = "%s" if VENDOR == "postgresql" else "?"
-
-# date_after compares the whole period of a month- or year-precision date (common.api).
-_ENDS_AFTER = (
-    '("events_event"."date_precision" = {m} AND ("events_event"."date_end" >= {m} '
-    'OR ("events_event"."date_end" IS NULL AND "events_event"."date_start" >= {m})))'
-)
-EVENT_WHERE = (
-    'WHERE ("events_event"."country" IN ({countries}) AND (' + " OR ".join([_ENDS_AFTER] * 3) + "))"
-)
-COUNT_SQL = 'SELECT COUNT(*) AS "__count" FROM "events_event" {where}'
-EVENT_COLUMNS = [
-    "id", "title", "summary", "event_type", "country", "date_start", "date_end",
-    "date_precision", "location_name", "location_country", "latitude", "longitude",
-    "geo_precision", "fatalities", "created", "updated",
-]  # fmt: skip
-PAGE_SQL = (
-    "SELECT "
-    + ", ".join(f'"events_event"."{c}" AS "{c}"' for c in EVENT_COLUMNS)
-    + ', "events_event"."id" AS "pk" FROM "events_event" {where} '
-    "ORDER BY 6 ASC, 1 ASC LIMIT {limit} OFFSET {offset}"
-)
-PARTICIPANTS_SQL = (
-    'SELECT "events_eventactor"."event_id" AS "event_id", "actors_actor"."slug" AS '
-    '"actor__slug", "actors_actor"."name" AS "actor__name", "events_eventactor"."role" AS '
-    '"role" FROM "events_eventactor" INNER JOIN "actors_actor" ON '
-    '("events_eventactor"."actor_id" = "actors_actor"."id") WHERE '
-    '"events_eventactor"."event_id" IN ({ids}) ORDER BY 1 ASC, 2 ASC, 4 ASC'
-)
-CITATIONS_SQL = (
-    'SELECT "events_eventsource"."event_id" AS "event_id", "events_eventsource"."source_id" '
-    'AS "source_id", "events_source"."title" AS "source__title", "events_eventsource"."quote" '
-    'AS "quote" FROM "events_eventsource" INNER JOIN "events_source" ON '
-    '("events_eventsource"."source_id" = "events_source"."id") WHERE '
-    '"events_eventsource"."event_id" IN ({ids}) ORDER BY 1 ASC, 2 ASC'
-)
-CSV_COLUMNS = EVENT_COLUMNS[:-2]
-EXPORT_SQL = (
-    "SELECT "
-    + ", ".join(f'"events_event"."{c}" AS "{c}"' for c in CSV_COLUMNS)
-    + ' FROM "events_event" ORDER BY 1 ASC'
-)
+# Django's own translation of its "format" placeholders to sqlite3's "qmark" style
+# (django.db.backends.sqlite3.base.SQLiteCursorWrapper.convert_query).
+FORMAT_QMARK = re.compile(r"(?<!%)%s")
+CHUNK_ROWS = 2000
 
 _local = threading.local()
 
 
-def connection():
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        if VENDOR == "postgresql":
-            import psycopg
-
-            conn = psycopg.connect(DATABASE_URL, autocommit=True)
-        else:
-            import sqlite3
-
-            conn = sqlite3.connect(DATABASE_URL.removeprefix("sqlite://"), check_same_thread=False)
-        _local.conn = conn
-    return conn
+# -- captured statements ------------------------------------------------------------------
 
 
-def to_date(value):
-    # sqlite3 gives ISO text already; psycopg gives date objects.
-    return value if value is None or isinstance(value, str) else value.isoformat()
-
-
-def to_datetime(value):
-    """The text DRF's DateTimeField gives for a UTC timestamp."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.replace(" ", "T")
-    else:
-        text = value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
-
-
-def page_link(base, query, page):
-    """DRF's replace_query_param / remove_query_param: sorted query, page replaced."""
-    query = {key: values for key, values in query.items() if key != "page"}
-    if page is not None and page != 1:
-        query["page"] = [str(page)]
-    encoded = urlencode(sorted(query.items()), doseq=True)
-    return f"{base}?{encoded}" if encoded else base
-
-
-def events_list(environ):
-    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    countries = [c.strip().upper() for v in query.get("country", []) for c in v.split(",")]
-    page_size = min(int(query.get("page_size", ["50"])[-1]), 500)
-    page = int(query.get("page", ["1"])[-1])
-    if countries:  # the benchmark's filter: country and date_after together
-        after = datetime.date.fromisoformat(query["date_after"][-1])
-        where = EVENT_WHERE.format(countries=", ".join([MARK] * len(countries)), m=MARK)
-        params = list(countries)
-        for precision, start in (
-            ("day", after),
-            ("month", after.replace(day=1)),
-            ("year", after.replace(month=1, day=1)),
-        ):
-            params += [precision, start.isoformat(), start.isoformat()]
-    else:
-        where, params = "", []
-    cursor = connection().cursor()
-    cursor.execute(COUNT_SQL.format(where=where), params)
-    count = cursor.fetchone()[0]
-    cursor.execute(
-        PAGE_SQL.format(where=where, limit=page_size, offset=(page - 1) * page_size), params
-    )
-    rows = cursor.fetchall()
-    ids = [row[-1] for row in rows]
-    participants, citations = {}, {}
-    if ids:
-        marks = ", ".join([MARK] * len(ids))
-        cursor.execute(PARTICIPANTS_SQL.format(ids=marks), ids)
-        for event_id, slug, name, role in cursor.fetchall():
-            item = {"actor": slug, "actor_name": name, "role": role}
-            participants.setdefault(event_id, []).append(item)
-        cursor.execute(CITATIONS_SQL.format(ids=marks), ids)
-        for event_id, source_id, title, quote in cursor.fetchall():
-            item = {"source": source_id, "source_title": title, "quote": quote}
-            citations.setdefault(event_id, []).append(item)
-    host = environ.get("HTTP_HOST", "127.0.0.1")
-    base = f"http://{host}{environ['PATH_INFO']}"
-    results = []
-    for row in rows:
-        (pk, title, summary, event_type, country, date_start, date_end, precision, location,
-         location_country, lat, lon, geo, fatalities, created, updated, _) = row  # fmt: skip
-        results.append(
-            {
-                "id": pk,
-                "url": f"http://{host}/api/v1/events/{pk}/",
-                "title": title,
-                "summary": summary,
-                "event_type": event_type,
-                "country": country,
-                "date_start": to_date(date_start),
-                "date_end": to_date(date_end),
-                "date_precision": precision,
-                "location_name": location,
-                "location_country": location_country,
-                "latitude": lat,
-                "longitude": lon,
-                "geo_precision": geo,
-                "fatalities": fatalities,
-                "participants": participants.get(pk, []),
-                "citations": citations.get(pk, []),
-                "created": to_datetime(created),
-                "updated": to_datetime(updated),
-            }
-        )
-    last_page = max(1, -(-count // page_size))
-    body = {
-        "count": count,
-        "next": page_link(base, query, page + 1) if page < last_page else None,
-        "previous": page_link(base, query, page - 1) if page > 1 else None,
-        "results": results,
-    }
-    # DRF's JSONRenderer output: compact, UTF-8.
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def csv_value(value):
-    """What a plain csv.writer needs to match the data package's text for these columns."""
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+def encode_value(value):
+    """A statement parameter as JSON, typed where JSON has no type for it."""
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, uuid.UUID):
+        return {"$uuid": str(value)}
+    if isinstance(value, bytes | memoryview):
+        return {"$bytes": bytes(value).hex()}
+    if isinstance(value, list | tuple):
+        return [encode_value(item) for item in value]
     return value
 
 
-def events_csv():
-    conn = connection()
-    if VENDOR == "postgresql":
-        cursor = conn.cursor(name="baseline_export", withhold=True)
-        cursor.itersize = 2000
+def decode_value(value):
+    if isinstance(value, list):
+        return [decode_value(item) for item in value]
+    if isinstance(value, dict):
+        ((kind, text),) = value.items()
+        return {
+            "$datetime": datetime.datetime.fromisoformat,
+            "$date": datetime.date.fromisoformat,
+            "$decimal": decimal.Decimal,
+            "$uuid": uuid.UUID,
+            "$bytes": bytes.fromhex,
+        }[kind](text)
+    return value
+
+
+def load(path):
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+# -- database -----------------------------------------------------------------------------
+
+
+def database_url():
+    return os.environ["BENCH_DATABASE_URL"]
+
+
+def connect(statement):
+    """This thread's connection to the database a statement ran on (kept, like Django's
+    persistent connections under CONN_MAX_AGE)."""
+    key = (statement["vendor"], statement["database"] or database_url())
+    connections = getattr(_local, "connections", None)
+    if connections is None:
+        connections = _local.connections = {}
+    conn = connections.get(key)
+    if conn is None:
+        if statement["vendor"] == "postgresql":
+            import psycopg
+
+            # Client-side binding, as Django's psycopg backend: the same text reaches the
+            # server, so the same plans are chosen.
+            conn = psycopg.connect(
+                database_url(), autocommit=True, cursor_factory=psycopg.ClientCursor
+            )
+        else:
+            import sqlite3
+
+            name = statement["database"]
+            conn = sqlite3.connect(
+                name, uri=name.startswith("file:"), check_same_thread=False, isolation_level=None
+            )
+        connections[key] = conn
+    return conn
+
+
+def close_all():
+    for conn in getattr(_local, "connections", {}).values():
+        conn.close()
+    _local.connections = {}
+
+
+def driver_sql(statement):
+    """The statement's text and parameters as its driver takes them."""
+    sql, params = statement["sql"], statement["params"]
+    if params is None:
+        return sql, None
+    params = decode_value(params)
+    if statement["vendor"] == "sqlite":
+        sql = FORMAT_QMARK.sub("?", sql).replace("%%", "%")
+    return sql, params
+
+
+def execute(statement, *, streamed=False):
+    """A cursor over the statement's rows: server-side on PostgreSQL when ``streamed`` (as
+    Django's export reads), so a large result is never held whole."""
+    conn = connect(statement)
+    sql, params = driver_sql(statement)
+    if streamed and statement["vendor"] == "postgresql":
+        cursor = conn.cursor(name=f"raw_{threading.get_ident()}", withhold=True)
     else:
         cursor = conn.cursor()
-    cursor.execute(EXPORT_SQL)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=",", quotechar='"', lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    float_columns = [CSV_COLUMNS.index("latitude"), CSV_COLUMNS.index("longitude")]
+    if statement["many"]:
+        cursor.executemany(sql, params)
+    elif params is None:
+        cursor.execute(sql)
+    else:
+        cursor.execute(sql, params)
+    return cursor
+
+
+def json_value(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    raise TypeError(f"{type(value).__name__} in a row")
+
+
+def rows_of(statement):
+    """Every row of the statement as a dict, keyed by its column names."""
+    cursor = execute(statement)
     try:
-        while True:
-            rows = cursor.fetchmany(2000)
-            if not rows:
-                break
-            for row in rows:
-                row = list(row)
-                for index in float_columns:
-                    row[index] = csv_value(row[index])
-                writer.writerow(row)
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue().encode()
+        if cursor.description is None:
+            return []
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
 
 
+# -- the WSGI app ---------------------------------------------------------------------------
+
+
+def json_body(statements):
+    """Each statement's rows, compact UTF-8 JSON as DRF renders it."""
+    body = {"results": [rows_of(statement) for statement in statements]}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=json_value).encode()
+
+
+def csv_stream(statements):
+    """Each statement's rows through a plain csv.writer, a chunk per batch of rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for statement in statements:
+        cursor = execute(statement, streamed=True)
+        try:
+            if cursor.description is None:
+                continue
+            writer.writerow([column[0] for column in cursor.description])
+            while rows := cursor.fetchmany(CHUNK_ROWS):
+                writer.writerows(rows)
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        finally:
+            cursor.close()
+    yield buffer.getvalue().encode()
+
+
+CAPTURED = load(os.environ["BENCH_CAPTURED_SQL"]) if "BENCH_CAPTURED_SQL" in os.environ else {}
+
+
 def application(environ, start_response):
-    query = environ.get("QUERY_STRING", "")
-    if environ["PATH_INFO"] != "/api/v1/events/":
+    path = environ["PATH_INFO"]
+    if path == "/raw/":  # what bench_api.py polls until the server is up
+        body = json.dumps(sorted(CAPTURED)).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+    case = CAPTURED.get(path.removeprefix("/raw/"))
+    if case is None:
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"detail":"Not found."}']
-    if "format=csv" in query:
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", 'attachment; filename="events.csv"'),
-            ],
-        )
-        return events_csv()
-    body = events_list(environ)
-    start_response(
-        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    )
+    if case["format"] == "csv":
+        start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
+        return csv_stream(case["statements"])
+    body = json_body(case["statements"])
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
     return [body]
