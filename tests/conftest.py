@@ -1,3 +1,6 @@
+import shutil
+import tempfile
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
@@ -10,6 +13,18 @@ def pytest_configure(config):
     # Hashing passwords the production way costs a third of the suite's time; the tests
     # check permissions, not the hasher's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of this run's own: two runs at once (SQLite and PostgreSQL) would otherwise
+    # share the anonymous clients' request history in var/cache and throttle each other.
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        location = tempfile.mkdtemp(prefix="mena-alignments-test-cache-")
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+        config.test_cache_dir = location
+
+
+def pytest_unconfigure(config):
+    location = getattr(config, "test_cache_dir", None)
+    if location:
+        shutil.rmtree(location, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
