@@ -16,6 +16,8 @@ app server builds from the immutable release files it serves anyway.
 
 import contextvars
 import fcntl
+import functools
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -89,8 +91,22 @@ ALIAS_PREFIX = "release_"
 
 
 def _name(release):
-    """A release's version and the start of its zip's hash: the snapshot of those bytes."""
-    return f"{release.version}-{release.zip_sha256[:16]}"
+    """A release's version and the start of its zip's hash: the snapshot of those bytes,
+    with this code's tables and indexes (a new index builds new snapshots)."""
+    return f"{release.version}-{release.zip_sha256[:16]}-{_layout()}"
+
+
+@functools.cache
+def _layout():
+    parts = [
+        (
+            table.model._meta.db_table,
+            [field.column for field in table.model._meta.concrete_fields],
+            sorted(index.name for index in table.model._meta.indexes),
+        )
+        for table in RESOURCES
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:8]
 
 
 def alias_of(release):
@@ -161,6 +177,9 @@ def build_snapshot(release, *, progress=SILENT):
             with transaction.atomic(using=alias):
                 load_rows(folder, using=alias, progress=progress, earlier_minor=True)
                 _stamp(alias, release)
+            with connections[alias].cursor() as cursor:
+                # Statistics for the planner: without them SQLite can pick a worse index.
+                cursor.execute("ANALYZE")
             connections[alias].close()
             os.chmod(tmp, 0o444)
             os.replace(tmp, path)

@@ -1,10 +1,14 @@
 """?release= answers from a published release exactly, whatever the live data became."""
 
+import sqlite3
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from datapackage.models import Release
 from datapackage.release import import_release, publish, release_paths
+from datapackage.snapshots import snapshot_path
 from events.models import Event, Position
 
 from .conftest import fill
@@ -145,3 +149,12 @@ def test_a_release_of_an_earlier_minor_version_answers_in_its_own_columns(
     relations = api_client.get("/api/v1/relations/", {"release": "1.0.0"}).json()
     assert relations["count"] == 0  # relations came in 1.1.0
     assert api_client.get("/api/v1/relations/").json()["count"] == 40
+
+
+def test_a_snapshot_has_this_codes_indexes_and_planner_statistics(api_client, published):
+    assert api_client.get("/api/v1/events/", {"release": "1.0.0"}).status_code == 200
+    path = snapshot_path(Release.objects.get(version="1.0.0"))
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as snapshot:
+        tables = {row[0] for row in snapshot.execute("SELECT name FROM sqlite_master")}
+    assert "sqlite_stat1" in tables  # ANALYZEd: the planner picks the covering indexes
+    assert {index.name for index in Event._meta.indexes} <= tables
