@@ -5,6 +5,8 @@ import sqlite3
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from datapackage.models import Release
 from datapackage.release import import_release, publish, release_paths
@@ -158,3 +160,12 @@ def test_a_snapshot_has_this_codes_indexes_and_planner_statistics(api_client, pu
         tables = {row[0] for row in snapshot.execute("SELECT name FROM sqlite_master")}
     assert "sqlite_stat1" in tables  # ANALYZEd: the planner picks the covering indexes
     assert {index.name for index in Event._meta.indexes} <= tables
+
+
+def test_a_query_pinned_to_a_release_does_not_read_its_change_lists(api_client, published):
+    # A first release lists every key it added: megabytes of JSON at scale, for nothing.
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get("/api/v1/events/", {"release": "1.1.0"}).status_code == 200
+    release_reads = [q["sql"] for q in queries if 'FROM "datapackage_release"' in q["sql"]]
+    assert release_reads
+    assert not any('"changes"' in sql for sql in release_reads)
