@@ -27,10 +27,11 @@ from django.urls import include, path  # noqa: E402
 
 from actors.models import Actor  # noqa: E402
 from alignment import compare  # noqa: E402
+from alignment.choices import MEASURES, EventSide, Verdict  # noqa: E402
 from common.periods import Scope, date_overlap  # noqa: E402
 from events.choices import EventType, Role  # noqa: E402
 from events.models import Event, EventActor  # noqa: E402
-from pages import terms, timelines  # noqa: E402
+from pages import timelines  # noqa: E402
 from pages.citations import with_sources  # noqa: E402
 from pages.views import EVENT_COLUMNS, PAGE_SIZE, all_citations  # noqa: E402
 
@@ -130,9 +131,9 @@ def alignment(request):
         "chosen": [slug_a, slug_b],
         "conflicts": [("SY", "Syria"), ("YE", "Yemen")],
         "form": {"actors": [request.GET["actors"]]},
-        "verdicts": terms.VERDICTS,
-        "event_sides": terms.EVENT_SIDES,
-        "measures": terms.MEASURES,
+        "verdicts": Verdict.descriptions,
+        "event_sides": EventSide.descriptions,
+        "measures": MEASURES,
         "a": actor_a,
         "b": actor_b,
         "tree": False,
