@@ -954,24 +954,16 @@ class Report:
                     ),
                     self.datasette_cell(r, name, keys),
                 ]
-                if lite:
-                    row.append(
-                        " / ".join(
-                            fmt_ratio(
-                                ratio(r.api[k].rate, lite.api[k].rate if k in lite.api else 0)
+                for other in (lite, small):
+                    if other:
+                        row.append(
+                            " / ".join(
+                                fmt_ratio(
+                                    ratio(r.api[k].rate, other.api[k].rate if k in other.api else 0)
+                                )
+                                for k in keys
                             )
-                            for k in keys
                         )
-                    )
-                if small:
-                    row.append(
-                        " / ".join(
-                            fmt_ratio(
-                                ratio(r.api[k].rate, small.api[k].rate if k in small.api else 0)
-                            )
-                            for k in keys
-                        )
-                    )
             lines.append(f"| {' | '.join(row)} |")
         return "\n".join(lines)
 
