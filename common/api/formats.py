@@ -15,8 +15,6 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, renderers
 
-from common.tabular import csv_rows, csv_text
-
 from . import wide
 from .links import with_release
 
@@ -60,9 +58,7 @@ def stream_csv(view, queryset):
     params = view.request.query_params
     table = view.get_table()
     if params.get("wide") == "true":
-        chunks = wide_csv_chunks(
-            view.get_rows(), queryset, view.get_rows().url_template(view.request, keep_format=False)
-        )
+        chunks = wide.table_for(view.get_rows()).csv_chunks(queryset)
         name = f"{table.name}-wide"
     else:
         chunks = table.csv_chunks(queryset.prefetch_related(None))
@@ -77,19 +73,6 @@ def stream_csv(view, queryset):
 # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; other tools
 # (pandas, R, frictionless) read it as part of the first column name. Hence on request only.
 BOM = "\ufeff"
-
-
-def wide_csv_chunks(rows, queryset, url_template):
-    """One row per record with its nested lists flattened into cells (``wide.py``)."""
-    header = None
-    for batch in rows.batches(queryset, url_template):
-        flat = [wide.flatten(item) for item in batch]
-        if header is None:
-            header = list(flat[0])
-            yield csv_text(header, [])
-        yield csv_rows([wide.safe(item[key]) for key in header] for item in flat)
-    if header is None:
-        yield csv_text(wide.header(rows), [])
 
 
 def stream_geojson(view, queryset):
