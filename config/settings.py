@@ -186,6 +186,12 @@ TEMPLATES = [
     },
 ]
 
+# SQLite reads through a memory map of the file (the operating system's page cache, shared
+# by every connection and worker) and keeps a larger page cache per connection: with the
+# defaults (no map, 2 MB) each query at a million events copies pages it read a moment ago.
+SQLITE_MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", str(2**31 - 2**16)))
+SQLITE_CACHE_KIB = int(os.environ.get("SQLITE_CACHE_KIB", "65536"))
+SQLITE_INIT_COMMAND = f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}; PRAGMA cache_size=-{SQLITE_CACHE_KIB}"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -202,6 +208,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
             # Seconds a writer waits in that queue before giving up.
             "timeout": 20,
+            "init_command": SQLITE_INIT_COMMAND,
         }
     )
     # Tests use a file, as deployments do: an in-memory test database is shared by every

@@ -133,7 +133,7 @@ def register(alias, path, *, read_only=True):
     config = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
-        "OPTIONS": {},
+        "OPTIONS": {"init_command": settings.SQLITE_INIT_COMMAND},
         "ATOMIC_REQUESTS": False,
         "AUTOCOMMIT": True,
         "CONN_MAX_AGE": None,  # a read-only file: keep the connection

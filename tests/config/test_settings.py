@@ -196,3 +196,16 @@ def test_login_policy_needs_at_least_one(name):
     result = settings_in_a_new_process("1", **{name: "0"})
     assert result.returncode != 0
     assert f"{name}='0' must be a whole number, 1 or more." in result.stderr
+
+
+@pytest.mark.django_db
+def test_sqlite_reads_through_a_memory_map_and_a_larger_page_cache(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own settings")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        assert cursor.fetchone()[0] == settings.SQLITE_MMAP_BYTES > 0
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_KIB

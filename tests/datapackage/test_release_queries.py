@@ -5,12 +5,12 @@ import sqlite3
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from datapackage.models import Release
 from datapackage.release import import_release, publish, release_paths
-from datapackage.snapshots import snapshot_path
+from datapackage.snapshots import alias_of, snapshot_path
 from events.models import Event, Position
 
 from .conftest import fill
@@ -169,3 +169,11 @@ def test_a_query_pinned_to_a_release_does_not_read_its_change_lists(api_client, 
     release_reads = [q["sql"] for q in queries if 'FROM "datapackage_release"' in q["sql"]]
     assert release_reads
     assert not any('"changes"' in sql for sql in release_reads)
+
+
+def test_a_snapshot_is_read_through_a_memory_map(api_client, published):
+    assert api_client.get("/api/v1/events/", {"release": "1.0.0"}).status_code == 200
+    alias = alias_of(Release.objects.get(version="1.0.0"))
+    with connections[alias].cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        assert cursor.fetchone()[0] == django_settings.SQLITE_MMAP_BYTES
