@@ -92,7 +92,7 @@ class Table:
     def from_model(cls, name, model, *, primary_key, title="", description=""):
         columns = []
         for model_field in model._meta.concrete_fields:
-            if model_field.name in NON_DATA_FIELDS:
+            if model_field.name in NON_DATA_FIELDS or model_field.generated:
                 continue
             if model_field.primary_key and model_field.name not in primary_key:
                 continue

@@ -19,6 +19,7 @@ from common.models import (
     ongoing_as_of_field,
     pattern_check,
 )
+from common.periods import SpanClass
 from common.rules import CitedBy
 
 from .choices import (
@@ -32,6 +33,9 @@ from .choices import (
     SourceType,
     Stance,
 )
+
+# The period columns date_after reads besides date_start (common.periods.date_overlap).
+PERIOD_REST = ["date_end", "date_precision", "ongoing_as_of"]
 
 language_validator = RegexValidator(LANGUAGE_PATTERN, "Use an ISO 639 code, e.g. 'en'.")
 
@@ -172,6 +176,14 @@ class Event(TimestampedModel):
     fatalities = models.PositiveIntegerField(
         null=True, blank=True, help_text="Deaths the sources report; empty when they give none."
     )
+    # Not data (the data package and the API leave it out): how long the period lasts, for
+    # reading a date_after page per class from an index range (common.periods.SpanClass).
+    span_class = models.GeneratedField(
+        expression=SpanClass(),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        help_text="The period lasts fewer than 2**span_class days (derived; not data).",
+    )
     actors = models.ManyToManyField(Actor, through="EventActor", related_name="events")
     sources = models.ManyToManyField(Source, through="EventSource", related_name="events")
 
@@ -233,6 +245,12 @@ class Event(TimestampedModel):
             ),
             models.Index(fields=["event_type"]),
             models.Index(fields=["ongoing_as_of"]),
+            # A date_after page, one index range per span class (with or without a country),
+            # covering the period columns date_after reads.
+            *(
+                models.Index(fields=[*first, "span_class", "date_start", "id", *PERIOD_REST])
+                for first in ([], ["country"])
+            ),
         ]
 
     def __str__(self):

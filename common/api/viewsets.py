@@ -137,6 +137,18 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
             )
         return keys
 
+    def period_after(self):
+        """The list's ``date_after`` when its pages can be read per span class
+        (``pagination.period_page_keys``): a model with span classes, in its default order,
+        not a search (``q`` has its own indexes)."""
+        params = self.request.query_params
+        if "date_after" not in params or "ordering" in params or params.get("q"):
+            return None
+        model = self.filterset_class._meta.model
+        if not any(field.name == "span_class" for field in model._meta.concrete_fields):
+            return None
+        return self.filterset_class.base_filters["date_after"].field.clean(params["date_after"])
+
     # -- reads ---------------------------------------------------------------------
 
     def data_version(self):

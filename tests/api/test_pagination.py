@@ -1,11 +1,17 @@
 """Pages cost the same whatever the table size: a capped count, offset pages, cursor pages."""
 
+import datetime
+import itertools
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.api.pagination import DatasetPagination
+from common.api.pagination import DatasetPagination, period_page_keys, span_classes
+from common.periods import date_overlap, overlaps
 from events.models import Event
+from tests.factories import EventFactory
 
 from .factories import many_events
 
@@ -120,3 +126,114 @@ def test_pages_keep_the_order_of_their_keys(api_client, db):
     body = api_client.get(URL, {"page_size": 5, "ordering": "-date_start"}).json()
     dates = [row["date_start"] for row in body["results"]]
     assert dates == sorted(dates, reverse=True) and len(dates) == 5
+
+
+# -- date_after pages read per span class -------------------------------------------------
+
+D = datetime.date
+
+
+@pytest.fixture
+def periods(db):
+    """Events of every span: single days, weeks, months and years, ongoing for a decade,
+    and undated ones still going on; in two countries."""
+    starts = [D(2014, 1, 1) + datetime.timedelta(days=9 * n) for n in range(120)]
+    lengths = [0, 3, 6, 20, 40, 200, 800, 3000]
+    for (n, start), length in zip(enumerate(starts), itertools.cycle(lengths), strict=False):
+        country = "SY" if n % 3 else "YE"
+        last = start + datetime.timedelta(days=length)
+        if n % 4 == 0:
+            EventFactory(
+                date_start=start, date_precision="day", ongoing_as_of=last, country=country
+            )
+        elif n % 4 == 1:
+            EventFactory(date_start=start, date_precision="day", date_end=last, country=country)
+        elif n % 4 == 2:
+            EventFactory(date_start=start.replace(day=1), date_precision="month", country=country)
+        else:
+            EventFactory(
+                date_start=start.replace(month=1, day=1),
+                date_precision="year",
+                date_end=last.replace(month=1, day=1),
+                country=country,
+            )
+    for n in range(3):
+        EventFactory(date_start=None, date_precision="", ongoing_as_of=D(2016 + n, 6, 1))
+
+
+AFTERS = [D(2013, 1, 1), D(2015, 6, 30), D(2016, 3, 15), D(2017, 1, 1), D(2030, 1, 1)]
+
+
+@pytest.mark.parametrize("after", AFTERS)
+@pytest.mark.parametrize("country", [None, "SY"])
+def test_a_date_after_page_per_span_class_is_the_page_of_one_walk(periods, after, country):
+    rows = Event.objects.filter(date_overlap(after=after))
+    if country:
+        rows = rows.filter(country=country)
+    classes = span_classes(Event, "default", None)
+    for offset, limit in [(0, 5), (0, 1000), (7, 11), (30, 50)]:
+        one_walk = list(rows.values_list("pk", flat=True)[offset : offset + limit])
+        assert period_page_keys(rows, after, offset, limit, classes) == one_walk
+
+
+def test_date_after_pages_hold_every_match_once_in_list_order(api_client, periods):
+    after = D(2016, 3, 15)
+    expected = [
+        pk
+        for pk, *dates in Event.objects.values_list(
+            "pk", "date_start", "date_end", "date_precision", "ongoing_as_of"
+        )
+        if overlaps(
+            dict(
+                zip(
+                    ["date_start", "date_end", "date_precision", "ongoing_as_of"],
+                    dates,
+                    strict=True,
+                )
+            ),
+            after,
+        )
+    ]
+    seen, url = [], f"{URL}?date_after=2016-03-15&page_size=7"
+    while url:
+        body = api_client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == expected  # the model's order: undated first, then by start and id
+    assert len(seen) > 20
+
+
+def test_span_classes_are_those_rows_have(periods):
+    classes = span_classes(Event, "default", None)
+    assert classes == sorted(
+        set(Event.objects.exclude(span_class=None).values_list("span_class", flat=True))
+    )
+
+
+def test_a_filter_value_equal_to_a_stand_in_reads_the_page_in_one_walk(periods):
+    after = D(2016, 3, 15)
+    rows = Event.objects.filter(date_overlap(after=after), span_class__gt=-31_415)
+    assert period_page_keys(rows, after, 0, 10) is None
+
+
+def test_a_search_or_an_ordering_reads_date_after_pages_in_one_walk(api_client, periods):
+    for params in [{"q": "Event"}, {"ordering": "-date_start"}]:
+        with CaptureQueriesContext(connection) as queries:
+            body = api_client.get(URL, {"date_after": "2016-03-15", **params}).json()
+        assert body["results"]
+        assert not any("UNION ALL" in query["sql"] for query in queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_postgresql_reads_each_span_class_as_an_index_range(api_client, periods):
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get(URL, {"country": "SY", "date_after": "2016-03-15"})
+    (union,) = [query["sql"] for query in queries if "UNION ALL" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is too small to tell
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {union}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    scans = re.findall(r"Index (?:Only )?Scan using (\w+)", plan)
+    assert len(scans) == len(span_classes(Event, "default", None)) + 1  # + the undated rows
+    assert "(country = 'SY'::text) AND (span_class = 0) AND (date_start >= " in plan

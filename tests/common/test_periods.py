@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from common.periods import date_overlap, overlaps, period
-from events.models import Relation
-from tests.factories import RelationFactory
+from common.periods import date_overlap, earliest_start, overlaps, period, span_class
+from events.models import Event, Relation
+from tests.factories import EventFactory, RelationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,53 @@ def test_period_of_an_ongoing_row_runs_to_its_date():
 def test_period_of_a_month_covers_the_month():
     row = {"date_start": D(2016, 2, 1), "date_end": None, "date_precision": "month"}
     assert period({**row, "ongoing_as_of": None}) == (D(2016, 2, 1), D(2016, 2, 29))
+
+
+# Starts and the ends/ongoing dates that put a period either side of a class's bound.
+SPAN_STARTS = [(D(2015, 1, 1), "year"), (D(2015, 2, 1), "month"), (D(2015, 3, 14), "day")]
+SPAN_DAYS = [0, 1, 2, 3, 4, 7, 8, 15, 16, 300, 365, 366, 1000, 20_000, 40_000]
+
+
+def test_sql_and_python_span_classes_agree():
+    expected = {}
+    for (start, precision), days in itertools.product(SPAN_STARTS, SPAN_DAYS):
+        last = start + datetime.timedelta(days=days)
+        ends = [None]
+        if precision == "day":
+            ends.append(last)
+        elif precision == "month":
+            ends.append(last.replace(day=1))
+        else:
+            ends.append(last.replace(month=1, day=1))
+        for end in ends:
+            for ongoing in [None, last] if end is None else [None]:
+                if (end, ongoing) != (None, None) and max(d for d in (end, ongoing) if d) < start:
+                    continue
+                row = {
+                    "date_start": start,
+                    "date_end": end,
+                    "date_precision": precision,
+                    "ongoing_as_of": ongoing,
+                }
+                expected[EventFactory(**row).pk] = span_class(row)
+    EventFactory(date_start=None, date_precision="", ongoing_as_of=D(2020, 1, 1))
+    in_sql = dict(Event.objects.values_list("pk", "span_class"))
+    assert {pk: in_sql[pk] for pk in expected} == expected
+    assert None in in_sql.values()  # an undated row has no class
+    assert set(expected.values()) >= {0, 1, 2, 3, 4, 9, 10, 15, 16}
+
+
+def test_a_row_reaching_a_date_starts_within_its_classes_bound():
+    after = D(2016, 3, 15)
+    for (start, precision), end, ongoing in itertools.product(STARTS, ENDS, ONGOING):
+        row = {
+            "date_start": start,
+            "date_end": end,
+            "date_precision": precision,
+            "ongoing_as_of": ongoing,
+        }
+        if start is None or not valid(start, precision, end, ongoing):
+            continue
+        if overlaps(row, after):
+            earliest = earliest_start(span_class(row), after)
+            assert earliest is None or start >= earliest
