@@ -241,7 +241,8 @@ def span_classes(model, using, version):
     """The span classes some row of ``model`` has, in order; kept under the data's version.
 
     One query of an index seek per class, then none until the data changes."""
-    key = f"span-classes:{model._meta.label}:{using}:{version}"
+    text = f"{model._meta.label}\n{using}\n{version}"
+    key = "span-classes:" + hashlib.sha256(text.encode()).hexdigest()
     classes = cache.get(key) if version is not None else None
     if classes is None:
         rows = model._default_manager.using(using).order_by()

@@ -5,6 +5,7 @@ import itertools
 import re
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -237,3 +238,13 @@ def test_postgresql_reads_each_span_class_as_an_index_range(api_client, periods)
     scans = re.findall(r"Index (?:Only )?Scan using (\w+)", plan)
     assert len(scans) == len(span_classes(Event, "default", None)) + 1  # + the undated rows
     assert "(country = 'SY'::text) AND (span_class = 0) AND (date_start >= " in plan
+
+
+def test_span_classes_are_kept_per_version_under_a_key_any_cache_takes(
+    periods, recwarn, django_assert_num_queries
+):
+    version = "release 0.1.0 110cf748cbc9af98"  # spaces: memcached refuses such keys
+    classes = span_classes(Event, "default", version)
+    with django_assert_num_queries(0):
+        assert span_classes(Event, "default", version) == classes
+    assert not [w for w in recwarn if issubclass(w.category, CacheKeyWarning)]
