@@ -144,9 +144,6 @@ class SpanClass(Func):
 
     output_field = IntegerField()
 
-    def __init__(self):
-        super().__init__()
-
     def _sql(self, last_day_of, days_between):
         def period_end(column):
             return (

@@ -240,9 +240,7 @@ class Event(TimestampedModel):
             # Serves the usual filtered list (?country=..&date_after=..) from the index alone:
             # date_after reads the precision (a month covers its whole month) and
             # ongoing_as_of too. (PostgreSQL also has its own, in NULLS FIRST order: 0006.)
-            models.Index(
-                fields=["country", "date_start", "date_end", "date_precision", "ongoing_as_of"]
-            ),
+            models.Index(fields=["country", "date_start", *PERIOD_REST]),
             models.Index(fields=["event_type"]),
             models.Index(fields=["ongoing_as_of"]),
             # A date_after page, one index range per span class (with or without a country),

@@ -73,7 +73,6 @@ class WideTable:
     the serializer's order, then the cells of each nested list."""
 
     def __init__(self, rows):
-        self.model = rows.model
         self.header = []
         self.paths = []  # the values_list paths of the row's own columns
         self.text = []  # indexes of those that may hold a formula
