@@ -3,7 +3,6 @@ alignment comparison (alignment/compare.py), each in a constant number of querie
 
 import functools
 from collections import defaultdict
-from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F, Q
@@ -39,6 +38,7 @@ from events.models import (
 from . import codebook as codebook_module
 from . import timelines
 from .citations import citations, with_sources
+from .links import link, package_version
 
 # The pages send a stricter policy than the rest of the site: no inline script or style of
 # any kind (every script and style is a static file; chart data sits in JSON blocks).
@@ -69,20 +69,9 @@ def not_found(request, message):
     return render(request, "404.html", {"message": message}, status=404)
 
 
-# Views of the API that read the dataset (and so take ?release=).
-API_NAMES = ("actor-", "source-", "event-", "issue-", "position-", "relation-", "alignment")
-
-
-def api_url(name, query=None, **kwargs):
-    """A link to the API; on a page read from a release (``?release=``), to that release."""
-    url = reverse(name, kwargs=kwargs or None)
-    query = query.copy() if isinstance(query, QueryDict) else dict(query or {})
-    release = current_release()
-    if release is not None and name.startswith(API_NAMES):
-        query["release"] = release.version
-    if query:
-        url += "?" + (query.urlencode() if isinstance(query, QueryDict) else urlencode(query))
-    return url
+def release_words():
+    version = package_version()
+    return "latest release" if version == "latest" else f"release {version}"
 
 
 def as_id(text):
@@ -101,23 +90,27 @@ def actor_choices():
 @page
 def home(request):
     counts = [
-        ("events", "events", Event.objects.count(), reverse("pages:events")),
+        ("events", "events", Event.objects.count(), link("pages:events")),
         ("actors", "actors", Actor.objects.count(), None),
         ("issues", "issues", Issue.objects.count(), None),
         ("positions", "positions on issues", Position.objects.count(), None),
         ("relations", "relations between actors", Relation.objects.count(), None),
         ("sources", "sources cited", Source.objects.count(), None),
     ]
-    release = Release.objects.latest_release()
+    # A page read from a release offers that release's files and citation.
+    pinned = current_release()
+    release = pinned or Release.objects.latest_release()
+    featured = set(Actor.objects.filter(slug__in=["russia", "iran"]).values_list("slug", flat=True))
     context = {
         "counts": counts,
         "release": release,
+        "pinned": pinned is not None,
         "issues": list(Issue.objects.order_by("country", "name").values("slug", "name", "country")),
         "actors": list(
             Actor.objects.filter(parent__isnull=True).order_by("name").values("slug", "name")
         ),
-        "featured": list(
-            Actor.objects.filter(slug__in=["russia", "iran"]).values_list("slug", flat=True)
+        "compare_url": link(
+            "pages:alignment", {"actors": "russia,iran"} if len(featured) == 2 else None
         ),
     }
     if release is not None:
@@ -127,7 +120,7 @@ def home(request):
             (table.name, table.title, downloads["resources"][table.name]) for table in RESOURCES
         ]
         context["citation"], context["bibtex"] = release_citation(release, downloads["zip"])
-        context["release_api"] = api_url("release-detail", version=release.version)
+        context["release_api"] = link("release-detail", version=release.version)
         context["data_links"] = [
             ("API root", reverse("api-root")),
             (f"release {release.version} (JSON)", context["release_api"]),
@@ -212,8 +205,8 @@ def events(request):
             "rows": event_rows(current.object_list),
             "chart": chart,
             "data_links": [
-                ("API (JSON)", api_url("event-list", api_query)),
-                ("CSV of every matching event", api_url("event-list", csv_query)),
+                ("API (JSON)", link("event-list", api_query)),
+                ("CSV of every matching event", link("event-list", csv_query)),
             ],
         }
     )
@@ -235,12 +228,16 @@ def event_detail(request, pk):
         "event": event,
         "participants": participants,
         "citations": citations(EventSource, "event", [event_id])[event_id],
-        # The API's CSV has no one-row filter: the row is in the latest release's files.
-        "data_links": [("API (JSON)", api_url("event-detail", pk=event_id))]
+        # The API's CSV has no one-row filter: the row is in the release's files (the one
+        # the page is read from, else the latest).
+        "data_links": [("API (JSON)", link("event-detail", pk=event_id))]
         + [
             (
-                f"{name}.csv (latest release)",
-                reverse("datapackage-resource", kwargs={"version": "latest", "resource": name}),
+                f"{name}.csv ({release_words()})",
+                reverse(
+                    "datapackage-resource",
+                    kwargs={"version": package_version(), "resource": name},
+                ),
             )
             for name in ("events", "event_actors", "event_sources")
         ],
@@ -329,16 +326,16 @@ def actor_detail(request, slug):
         "events": list(events_shown.values())[:ACTOR_EVENTS_SHOWN],
         "relations": relations,
         "actors": [a for a in actors if a["id"] != actor["id"]],
-        "data_links": [("API (JSON)", api_url("actor-detail", slug=slug))]
+        "data_links": [("API (JSON)", link("actor-detail", slug=slug))]
         + [
-            (f"its {label} (CSV)", api_url(f"{name}-list", {"actor": slug, "format": "csv"}))
+            (f"its {label} (CSV)", link(f"{name}-list", {"actor": slug, "format": "csv"}))
             for name, label in (
                 ("position", "positions"),
                 ("event", "events"),
                 ("relation", "relations"),
             )
         ],
-        "events_page": reverse("pages:events") + "?" + urlencode({"actor": slug}),
+        "events_page": link("pages:events", {"actor": slug}),
     }
     return render(request, "pages/actor_detail.html", context)
 
@@ -410,10 +407,10 @@ def issue_detail(request, slug):
         "stances": stances,
         "relations": relation_rows(Q(issue_id=issue["id"])),
         "data_links": [
-            ("API (JSON)", api_url("issue-detail", slug=slug)),
-            ("its positions (JSON)", api_url("position-list", {"issue": slug})),
-            ("its positions (CSV)", api_url("position-list", {"issue": slug, "format": "csv"})),
-            ("its relations (CSV)", api_url("relation-list", {"issue": slug, "format": "csv"})),
+            ("API (JSON)", link("issue-detail", slug=slug)),
+            ("its positions (JSON)", link("position-list", {"issue": slug})),
+            ("its positions (CSV)", link("position-list", {"issue": slug, "format": "csv"})),
+            ("its relations (CSV)", link("relation-list", {"issue": slug, "format": "csv"})),
         ],
     }
     return render(request, "pages/issue_detail.html", context)
@@ -456,7 +453,7 @@ def alignment(request):
         # The founding question, or the first two actors: a page that shows a comparison
         # at an address that says which.
         pair = ["russia", "iran"] if {"russia", "iran"} <= set(slugs) else slugs[:2]
-        return redirect(api_url("pages:alignment", {"actors": ",".join(pair)}))
+        return redirect(link("pages:alignment", {"actors": ",".join(pair)}))
     chosen = [slug for value in data.get("actors", []) for slug in value.split(",") if slug]
     context = {
         "actors": actors,
@@ -496,10 +493,10 @@ def alignment(request):
             "summary": result["summary"],
             "chart": timelines.alignment_chart(result["timeline"]),
             "data_links": [
-                ("API (JSON)", api_url("alignment", api_query)),
+                ("API (JSON)", link("alignment", api_query)),
                 (
                     "CSV of the issues compared",
-                    api_url("alignment", {**api_query, "format": "csv"}),
+                    link("alignment", {**api_query, "format": "csv"}),
                 ),
             ],
         }
@@ -522,8 +519,8 @@ def codebook(request):
         "data_links": [
             ("OpenAPI schema", reverse("schema")),
             (
-                "datapackage.json (latest release)",
-                reverse("datapackage-descriptor", kwargs={"version": "latest"}),
+                f"datapackage.json ({release_words()})",
+                reverse("datapackage-descriptor", kwargs={"version": package_version()}),
             ),
         ],
     }

@@ -1,10 +1,15 @@
-"""Template filters of the pages: periods in words, vocabulary labels."""
+"""Template filters and tags of the pages: periods in words, vocabulary labels, links that
+keep a page's release."""
 
 import datetime
 
 from django import template
+from django.utils.html import format_html
 
 from common.choices import VOCABULARIES
+from datapackage.snapshots import current_release
+
+from ..links import link
 
 register = template.Library()
 
@@ -70,3 +75,34 @@ def measure(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def href(name, **kwargs):
+    """``{% url %}`` for the pages: on a page read from a release, a link to a page or to
+    the dataset's API carries ``release=`` (pages/links.py)."""
+    return link(name, **kwargs)
+
+
+@register.simple_tag
+def release_field():
+    """A GET form's hidden ``release`` field, on a page read from a release."""
+    release = current_release()
+    if release is None:
+        return ""
+    return format_html('<input type="hidden" name="release" value="{}">', release.version)
+
+
+@register.simple_tag
+def reading_release():
+    """The release the page is read from, or None."""
+    return current_release()
+
+
+@register.simple_tag(takes_context=True)
+def live_url(context):
+    """This page's address without its ``release``: the same page of the live data."""
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("release", None)
+    return request.path + (f"?{query.urlencode()}" if query else "")
