@@ -23,7 +23,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from actors.models import Actor
 from common.periods import Scope, date_overlap, period
@@ -104,8 +104,13 @@ def sides(actor_a, actor_b, *, tree, below=None):
 # Loading
 
 
-def load(actor_ids, scope):
+def load(actor_ids, scope, *, shared_by=None):
     """The positions, event participations and relations of ``actor_ids`` in ``scope``.
+
+    With ``shared_by`` (two sets of actor ids), only the participations in events in which
+    both took part: a comparison reads only the events it reports, not every event of
+    either side (thousands of times more rows at a million events, for two actors that
+    take part in many).
 
     Five queries whatever the number of rows.
     """
@@ -113,6 +118,10 @@ def load(actor_ids, scope):
     positions = Position.objects.filter(actor_id__in=actor_ids)
     relations = Relation.objects.filter(Q(actor_id__in=actor_ids) & Q(counterpart_id__in=actor_ids))
     participants = EventActor.objects.filter(actor_id__in=actor_ids)
+    for side in shared_by or ():
+        participants = participants.filter(
+            Exists(EventActor.objects.filter(event_id=OuterRef("event_id"), actor_id__in=side))
+        )
     if scope.countries:
         positions = positions.filter(issue__country__in=scope.countries)
         relations = relations.filter(country__in=scope.countries)
@@ -447,7 +456,7 @@ def compare(actor_a, actor_b, *, tree=False, scope=EVERYTHING, rows=None, below=
     """The comparison of two actors, as the API returns it (without URLs)."""
     side_a, side_b = sides(actor_a, actor_b, tree=tree, below=below)
     if rows is None:
-        rows = load(side_a | side_b, scope)
+        rows = load(side_a | side_b, scope, shared_by=(side_a, side_b))
     compared, one_sided = compare_issues(rows, side_a, side_b, scope)
     events = shared_events(rows, side_a, side_b, scope)
     relations = relations_between(rows, side_a, side_b, scope)

@@ -3,8 +3,9 @@ import io
 
 import pytest
 
+from alignment import compare as engine
 from tests.api.factories import many_events, many_positions
-from tests.factories import ActorFactory
+from tests.factories import ActorFactory, cited_event
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,23 @@ def test_a_write_method_is_a_405_whatever_its_format(api_client, rivals, method)
     response = getattr(api_client, method)(f"{URL}?actors=russia,iran&format=csv")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("tree", [False, True])
+def test_a_comparison_reads_only_the_events_both_sides_took_part_in(rivals, tree):
+    russia, iran, irgc = (rivals["actors"][slug] for slug in ("russia", "iran", "irgc"))
+    below = cited_event(title="IRGC too", actors=[(russia, "initiator"), (irgc, "supporter")])
+    cited_event(title="Russia alone", actors=[(russia, "initiator")])
+    cited_event(title="Iran and IRGC", actors=[(iran, "initiator"), (irgc, "supporter")])
+    cited_event(title="Neither", actors=[(ActorFactory(), "initiator")])
+    side_a, side_b = engine.sides(russia, iran, tree=tree)
+    everything = engine.load(side_a | side_b, engine.EVERYTHING)
+    shared = engine.load(side_a | side_b, engine.EVERYTHING, shared_by=(side_a, side_b))
+    expected = {rivals["events"]["together"].pk, rivals["events"]["against"].pk}
+    if tree:
+        expected.add(below.pk)
+    assert {row["event_id"] for row in shared.participants} == expected
+    assert len(everything.participants) > len(shared.participants)
+    assert engine.compare(russia, iran, tree=tree) == engine.compare(
+        russia, iran, tree=tree, rows=everything
+    )
