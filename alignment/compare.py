@@ -104,13 +104,14 @@ def sides(actor_a, actor_b, *, tree, below=None):
 # Loading
 
 
-def load(actor_ids, scope, *, shared_by=None):
+def load(actor_ids, scope, *, sides=None):
     """The positions, event participations and relations of ``actor_ids`` in ``scope``.
 
-    With ``shared_by`` (two sets of actor ids), only the participations in events in which
-    both took part: a comparison reads only the events it reports, not every event of
-    either side (thousands of times more rows at a million events, for two actors that
-    take part in many).
+    Only the participations in events that two sides may share: in which each of
+    ``sides`` (sets of actor ids) took part, or without ``sides``, at least two of
+    ``actor_ids``. A comparison reads the events it may report rather than every event of
+    either side: at a million events, tens of thousands of rows for two actors that take
+    part in many.
 
     Five queries whatever the number of rows.
     """
@@ -118,10 +119,13 @@ def load(actor_ids, scope, *, shared_by=None):
     positions = Position.objects.filter(actor_id__in=actor_ids)
     relations = Relation.objects.filter(Q(actor_id__in=actor_ids) & Q(counterpart_id__in=actor_ids))
     participants = EventActor.objects.filter(actor_id__in=actor_ids)
-    for side in shared_by or ():
-        participants = participants.filter(
-            Exists(EventActor.objects.filter(event_id=OuterRef("event_id"), actor_id__in=side))
-        )
+    same_event = EventActor.objects.filter(event_id=OuterRef("event_id"))
+    if sides:
+        for side in sides:
+            participants = participants.filter(Exists(same_event.filter(actor_id__in=side)))
+    else:
+        others = same_event.filter(actor_id__in=actor_ids).exclude(actor_id=OuterRef("actor_id"))
+        participants = participants.filter(Exists(others))
     if scope.countries:
         positions = positions.filter(issue__country__in=scope.countries)
         relations = relations.filter(country__in=scope.countries)
@@ -163,17 +167,21 @@ def load(actor_ids, scope, *, shared_by=None):
     )
     _attach_citations(relation_rows, RelationSource, "relation", relations)
     participant_rows = _rows(
-        participants.order_by("event_id", "actor__slug", "role"),
-        event_id="event_id",
-        actor_id="actor_id",
-        role="role",
-        actor="actor__slug",
-        title="event__title",
-        country="event__country",
-        event_type="event__event_type",
-        **{name: f"event__{name}" for name in DATE_FIELDS},
+        participants.order_by("event_id", "actor__slug", "role"), **PARTICIPANT_PATHS
     )
     return Rows(position_rows, participant_rows, relation_rows)
+
+
+PARTICIPANT_PATHS = {
+    "event_id": "event_id",
+    "actor_id": "actor_id",
+    "role": "role",
+    "actor": "actor__slug",
+    "title": "event__title",
+    "country": "event__country",
+    "event_type": "event__event_type",
+    **{name: f"event__{name}" for name in DATE_FIELDS},
+}
 
 
 def _rows(queryset, **paths):
@@ -456,7 +464,7 @@ def compare(actor_a, actor_b, *, tree=False, scope=EVERYTHING, rows=None, below=
     """The comparison of two actors, as the API returns it (without URLs)."""
     side_a, side_b = sides(actor_a, actor_b, tree=tree, below=below)
     if rows is None:
-        rows = load(side_a | side_b, scope, shared_by=(side_a, side_b))
+        rows = load(side_a | side_b, scope, sides=(side_a, side_b))
     compared, one_sided = compare_issues(rows, side_a, side_b, scope)
     events = shared_events(rows, side_a, side_b, scope)
     relations = relations_between(rows, side_a, side_b, scope)

@@ -4,6 +4,7 @@ import io
 import pytest
 
 from alignment import compare as engine
+from events.models import EventActor
 from tests.api.factories import many_events, many_positions
 from tests.factories import ActorFactory, cited_event
 
@@ -200,20 +201,35 @@ def test_a_write_method_is_a_405_whatever_its_format(api_client, rivals, method)
 
 
 @pytest.mark.parametrize("tree", [False, True])
-def test_a_comparison_reads_only_the_events_both_sides_took_part_in(rivals, tree):
+def test_a_comparison_reads_only_events_both_sides_took_part_in(rivals, tree):
     russia, iran, irgc = (rivals["actors"][slug] for slug in ("russia", "iran", "irgc"))
     below = cited_event(title="IRGC too", actors=[(russia, "initiator"), (irgc, "supporter")])
     cited_event(title="Russia alone", actors=[(russia, "initiator")])
-    cited_event(title="Iran and IRGC", actors=[(iran, "initiator"), (irgc, "supporter")])
-    cited_event(title="Neither", actors=[(ActorFactory(), "initiator")])
+    cited_event(title="Iran twice", actors=[(iran, "initiator"), (iran, "supporter")])
+    within = cited_event(title="Iran and IRGC", actors=[(iran, "initiator"), (irgc, "target")])
+    cited_event(title="Neither", actors=[(ActorFactory(), "initiator"), (russia, "target")])
     side_a, side_b = engine.sides(russia, iran, tree=tree)
-    everything = engine.load(side_a | side_b, engine.EVERYTHING)
-    shared = engine.load(side_a | side_b, engine.EVERYTHING, shared_by=(side_a, side_b))
+    rows = engine.load(side_a | side_b, engine.EVERYTHING, sides=(side_a, side_b))
     expected = {rivals["events"]["together"].pk, rivals["events"]["against"].pk}
     if tree:
         expected.add(below.pk)
-    assert {row["event_id"] for row in shared.participants} == expected
-    assert len(everything.participants) > len(shared.participants)
-    assert engine.compare(russia, iran, tree=tree) == engine.compare(
-        russia, iran, tree=tree, rows=everything
+    assert {row["event_id"] for row in rows.participants} == expected
+    # A matrix reads the events in which two of its actors took part.
+    pairs = engine.load(side_a | side_b, engine.EVERYTHING)
+    assert {row["event_id"] for row in pairs.participants} == expected | (
+        {within.pk} if tree else set()
     )
+    # Every participation of either side, as read before: the same comparison.
+    everything = engine.Rows(
+        rows.positions,
+        engine._rows(
+            EventActor.objects.filter(actor_id__in=side_a | side_b).order_by(
+                "event_id", "actor__slug", "role"
+            ),
+            **engine.PARTICIPANT_PATHS,
+        ),
+        rows.relations,
+    )
+    full = engine.compare(russia, iran, tree=tree, rows=everything)
+    assert engine.compare(russia, iran, tree=tree) == full
+    assert {event["id"] for event in full["events"]} == expected
