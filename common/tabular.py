@@ -11,9 +11,10 @@ import datetime
 import decimal
 import io
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import F
 from django.db.models.functions import Collate
 
@@ -24,6 +25,20 @@ CSV_DIALECT = {
     "quoting": csv.QUOTE_MINIMAL,
 }
 NON_DATA_FIELDS = {"created", "updated"}
+
+
+@contextmanager
+def one_snapshot(using="default"):
+    """A transaction in which every read sees the same data: on PostgreSQL a read-only
+    REPEATABLE READ one, so rows changed meanwhile by others are not seen. Inside an open
+    transaction, only a savepoint (its isolation is already set)."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def csv_text(header, rows):

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from django.db import connections, transaction
+from common.tabular import one_snapshot
 
 from .progress import SILENT
 from .schema import DATAPACKAGE_MAJOR, RESOURCES, package_descriptor
@@ -161,13 +161,8 @@ def build_package(outdir, *, version=None, created=None, using="default", progre
     (outdir / "data").mkdir(parents=True, exist_ok=True)
     version, created = resolve_metadata(outdir, version, created)
     files, counts = {}, {}
-    connection = connections[using]
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(using=using):
-        if outermost and connection.vendor == "postgresql":
-            # One snapshot for every table: rows added during the build are not seen.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    # One snapshot for every table: rows added during the build are not seen.
+    with one_snapshot(using):
         for table in RESOURCES:
             path = outdir / "data" / f"{table.name}.csv"
             count, nbytes, sha256 = write_table(table, path, using=using, progress=progress)

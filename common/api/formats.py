@@ -11,9 +11,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connections
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, renderers
+
+from common.tabular import one_snapshot
 
 from . import wide
 from .links import with_release
@@ -65,9 +68,24 @@ def stream_csv(view, queryset):
         name = table.name
     if params.get("bom") == "true":
         chunks = itertools.chain([BOM], chunks)
+    if connections[queryset.db].vendor == "postgresql":
+        chunks = in_one_snapshot(chunks, queryset.db)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+def in_one_snapshot(chunks, using):
+    """The chunks, read in one transaction (``one_snapshot``), on PostgreSQL.
+
+    Every row of the export then comes from one state of the data, also across the wide
+    export's batches; and the plain export's server-side cursor lives in a transaction.
+    Outside one, Django declares it WITH HOLD, and PostgreSQL copies every row of the
+    result before it sends the first (600 ms at 1M events). Not on SQLite: there a read
+    transaction held between batches would keep writers waiting for the whole export.
+    """
+    with one_snapshot(using):
+        yield from chunks
 
 
 # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; other tools

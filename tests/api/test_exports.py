@@ -3,12 +3,14 @@
 import csv
 import datetime
 import io
+import threading
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from common.api import wide
-from common.tabular import format_value
+from common.tabular import Table, format_value
 from events.models import Event
 
 from .factories import many_events
@@ -196,3 +198,33 @@ def test_updated_after_lists_rows_changed_since(api_client, world):
 def test_updated_after_needs_a_datetime(api_client, world):
     response = api_client.get(EVENTS, {"updated_after": "yesterday"})
     assert list(response.json()["errors"]) == ["updated_after"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's snapshots")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("wide_rows", [False, True])
+def test_an_export_on_postgresql_reads_one_snapshot(api_client, monkeypatch, wide_rows):
+    """An edit made while an export streams is not in it (the wide export reads in
+    batches), and the export's cursor lives in a transaction (not WITH HOLD, which copies
+    every row before the first is sent)."""
+    monkeypatch.setattr(wide.WideTable.csv_chunks, "__kwdefaults__", {"batch_size": 5})
+    monkeypatch.setattr(Table.csv_chunks, "__kwdefaults__", {"rows_per_chunk": 5, "counter": None})
+    events = many_events(20)
+    params = {"format": "csv", **({"wide": "true"} if wide_rows else {})}
+    chunks = iter(api_client.get(EVENTS, params).streaming_content)
+    first = next(chunks) + next(chunks)
+    assert connection.in_atomic_block
+
+    def edit():
+        Event.objects.filter(pk=events[-1].pk).update(title="Edited during the export")
+        Event.objects.filter(pk=events[-2].pk).delete()
+        connections["default"].close()
+
+    writer = threading.Thread(target=edit)
+    writer.start()
+    writer.join()
+    text = (first + b"".join(chunks)).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["title"] for row in rows] == [f"Event {n}" for n in range(20)]
+    assert not connection.in_atomic_block
+    assert Event.objects.get(pk=events[-1].pk).title == "Edited during the export"
