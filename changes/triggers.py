@@ -1,8 +1,17 @@
-"""The triggers that log deletions, for SQLite and PostgreSQL.
+"""The triggers that log deletions and stamp changes, for SQLite and PostgreSQL.
 
 Each dataset table gets an AFTER DELETE trigger writing the deleted row's resource name and
 public key (slugs for actors and issues, ids otherwise, a list for a composite key) into
 ``changes_deletion``.
+
+An UPDATE stamps what it changed, by whatever path it came (``QuerySet.update()``, a
+script, SQL): a row with an ``updated`` column gets the time, unless the update set one
+itself (as Django's ``save()`` does); an update of a participant, a citation or an alias
+stamps its parent, whose nested lists changed. The live data's version (``version.py``)
+and ``updated_after`` read those stamps, so no write can leave a cached count or an ETag
+stale. Inserts are not stamped by trigger: they carry their own time (``auto_now``), and
+a child row's new id is in the version; a trigger there would rewrite a parent row per
+child in every bulk load.
 
 They are (re)installed after every ``migrate`` rather than by a migration: SQLite cannot
 alter most columns in place, so Django rebuilds the table, and the rebuilt table has lost
@@ -28,6 +37,24 @@ TABLES = [
     ("events_relation", "relations", ["id"]),
     ("events_relationsource", "relation_sources", ["relation_id", "source_id"]),
 ]
+# The tables whose rows carry ``updated``.
+STAMPED = [
+    "actors_actor",
+    "actors_actoralias",
+    "events_source",
+    "events_event",
+    "events_issue",
+    "events_position",
+    "events_relation",
+]
+# (child table, parent table, foreign key): rows that belong to another row's lists.
+CHILDREN = [
+    ("actors_actoralias", "actors_actor", "actor_id"),
+    ("events_eventactor", "events_event", "event_id"),
+    ("events_eventsource", "events_event", "event_id"),
+    ("events_positionsource", "events_position", "position_id"),
+    ("events_relationsource", "events_relation", "relation_id"),
+]
 # Sub-second times on both databases (PostgreSQL's now() is the transaction's start).
 NOW = {"sqlite": "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')", "postgresql": "clock_timestamp()"}
 
@@ -52,12 +79,12 @@ def key_expression(vendor, columns):
 
 
 def install(using="default", **kwargs):
-    """Drop and create every deletion trigger (a ``post_migrate`` receiver)."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        for statement in drop_sql(connection.vendor, TABLES) + create_sql(
-            connection.vendor, TABLES
-        ):
+    """Drop and create every trigger (a ``post_migrate`` receiver)."""
+    vendor = connections[using].vendor
+    statements = drop_sql(vendor, TABLES) + create_sql(vendor, TABLES)
+    statements += drop_stamp_sql(vendor) + create_stamp_sql(vendor)
+    with connections[using].cursor() as cursor:
+        for statement in statements:
             cursor.execute(statement)
 
 
@@ -96,4 +123,76 @@ def drop_sql(vendor, tables):
         else:
             statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             statements.append(f"DROP FUNCTION IF EXISTS {name}()")
+    return statements
+
+
+STAMP_FUNCTION = "changes_stamp_updated"
+
+
+def later_than(vendor, column):
+    """Now, or when the clock has not moved past ``column`` (SQLite's has millisecond
+    steps), just after it: a stamp always moves forward."""
+    if vendor == "sqlite":
+        return f"MAX({NOW[vendor]}, STRFTIME('%Y-%m-%d %H:%M:%f', {column}, '+0.001 seconds'))"
+    return f"GREATEST({NOW[vendor]}, {column} + interval '1 microsecond')"
+
+
+def create_stamp_sql(vendor):
+    statements = []
+    if vendor == "postgresql":
+        statements.append(
+            f"CREATE FUNCTION {STAMP_FUNCTION}() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.updated IS NOT DISTINCT FROM OLD.updated THEN "
+            f"NEW.updated := {later_than(vendor, 'OLD.updated')}; "
+            f"END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+    for table in STAMPED:
+        name = f"{table}_stamp"
+        if vendor == "sqlite":
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+                f"WHEN NEW.updated IS OLD.updated BEGIN UPDATE {table} "
+                f"SET updated = {later_than(vendor, 'OLD.updated')} WHERE id = NEW.id; END"
+            )
+        else:
+            statements.append(
+                f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION {STAMP_FUNCTION}()"
+            )
+    for table, parent, key in CHILDREN:
+        name = f"{table}_stamp_parent"
+        # Both parents, when the row moved from one to another.
+        stamp = (
+            f"UPDATE {parent} SET updated = {later_than(vendor, 'updated')} "
+            f"WHERE id IN (OLD.{key}, NEW.{key});"
+        )
+        if vendor == "sqlite":
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW BEGIN {stamp} END"
+            )
+        else:
+            statements.append(
+                f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN {stamp} "
+                f"RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION {name}()"
+            )
+    return statements
+
+
+def drop_stamp_sql(vendor):
+    statements = []
+    for table, name in [(t, f"{t}_stamp") for t in STAMPED] + [
+        (t, f"{t}_stamp_parent") for t, _, _ in CHILDREN
+    ]:
+        if vendor == "sqlite":
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        else:
+            statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            if name.endswith("_parent"):
+                statements.append(f"DROP FUNCTION IF EXISTS {name}()")
+    if vendor == "postgresql":
+        statements.append(f"DROP FUNCTION IF EXISTS {STAMP_FUNCTION}()")
     return statements
