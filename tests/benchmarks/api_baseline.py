@@ -125,13 +125,15 @@ def driver_sql(statement):
     return sql, params
 
 
-def execute(statement, *, streamed=False):
+def execute(statement, *, streamed=False, hold=True):
     """A cursor over the statement's rows: server-side on PostgreSQL when ``streamed`` (as
-    Django's export reads), so a large result is never held whole."""
+    Django's export reads), so a large result is never held whole; declared WITH HOLD
+    (``hold``) unless it is read inside a transaction."""
     conn = connect(statement)
     sql, params = driver_sql(statement)
-    if streamed and statement["vendor"] == "postgresql":
-        cursor = conn.cursor(name=f"raw_{threading.get_ident()}", withhold=True)
+    query = sql.lstrip().upper().startswith(("SELECT", "WITH"))
+    if streamed and query and statement["vendor"] == "postgresql":
+        cursor = conn.cursor(name=f"raw_{threading.get_ident()}", withhold=hold)
     else:
         cursor = conn.cursor()
     if statement["many"]:
@@ -177,22 +179,31 @@ def json_body(statements):
 
 
 def csv_stream(statements):
-    """Each statement's rows through a plain csv.writer, a chunk per batch of rows."""
+    """Each statement's rows through a plain csv.writer, a chunk per batch of rows; from
+    the API's SET TRANSACTION on (its export's snapshot), in one transaction, as it read."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for statement in statements:
-        cursor = execute(statement, streamed=True)
-        try:
-            if cursor.description is None:
-                continue
-            writer.writerow([column[0] for column in cursor.description])
-            while rows := cursor.fetchmany(CHUNK_ROWS):
-                writer.writerows(rows)
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        finally:
-            cursor.close()
+    snapshot = None
+    try:
+        for statement in statements:
+            if statement["sql"].startswith("SET TRANSACTION"):
+                snapshot = connect(statement)
+                snapshot.execute("BEGIN")
+            cursor = execute(statement, streamed=True, hold=snapshot is None)
+            try:
+                if cursor.description is None:
+                    continue
+                writer.writerow([column[0] for column in cursor.description])
+                while rows := cursor.fetchmany(CHUNK_ROWS):
+                    writer.writerows(rows)
+                    yield buffer.getvalue().encode()
+                    buffer.seek(0)
+                    buffer.truncate()
+            finally:
+                cursor.close()
+    finally:
+        if snapshot is not None:
+            snapshot.execute("COMMIT")
     yield buffer.getvalue().encode()
 
 
