@@ -11,8 +11,9 @@ class ChangesConfig(AppConfig):
     verbose_name = "Changes"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from . import triggers
 
+        pre_migrate.connect(triggers.uninstall, sender=self)
         post_migrate.connect(triggers.install, sender=self)

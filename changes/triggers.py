@@ -13,10 +13,11 @@ stale. Inserts are not stamped by trigger: they carry their own time (``auto_now
 a child row's new id is in the version; a trigger there would rewrite a parent row per
 child in every bulk load.
 
-They are (re)installed after every ``migrate`` rather than by a migration: SQLite cannot
-alter most columns in place, so Django rebuilds the table, and the rebuilt table has lost
-its triggers. Installing them after the last migration keeps them whatever a later
-migration does.
+They are dropped before every ``migrate`` and installed after it rather than by a
+migration: SQLite cannot alter most columns in place, so Django rebuilds the table (a copy,
+then a rename), and the rebuilt table has lost its triggers; worse, a trigger of another
+table that names the rebuilt one (a participant's names its event) makes the rename fail.
+Installing them after the last migration keeps them whatever a later migration does.
 """
 
 from django.db import connections
@@ -81,8 +82,19 @@ def key_expression(vendor, columns):
 def install(using="default", **kwargs):
     """Drop and create every trigger (a ``post_migrate`` receiver)."""
     vendor = connections[using].vendor
-    statements = drop_sql(vendor, TABLES) + create_sql(vendor, TABLES)
-    statements += drop_stamp_sql(vendor) + create_stamp_sql(vendor)
+    _execute(using, drop_all_sql(vendor) + create_sql(vendor, TABLES) + create_stamp_sql(vendor))
+
+
+def uninstall(using="default", **kwargs):
+    """Drop every trigger (a ``pre_migrate`` receiver)."""
+    _execute(using, drop_all_sql(connections[using].vendor))
+
+
+def drop_all_sql(vendor):
+    return drop_sql(vendor, TABLES) + drop_stamp_sql(vendor)
+
+
+def _execute(using, statements):
     with connections[using].cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -138,13 +150,16 @@ def later_than(vendor, column):
 
 
 def create_stamp_sql(vendor):
+    # AFTER triggers, which update the row again only when the update left its stamp: a
+    # BEFORE trigger would make PostgreSQL lock every updated actor FOR UPDATE (Django's
+    # save() lists its slug), the deadlock actors/triggers.py describes.
     statements = []
     if vendor == "postgresql":
+        stamp = later_than(vendor, "updated").replace("'", "''")
         statements.append(
             f"CREATE FUNCTION {STAMP_FUNCTION}() RETURNS trigger AS $$ BEGIN "
-            f"IF NEW.updated IS NOT DISTINCT FROM OLD.updated THEN "
-            f"NEW.updated := {later_than(vendor, 'OLD.updated')}; "
-            f"END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            f"EXECUTE format('UPDATE %I SET updated = {stamp} WHERE id = $1', TG_TABLE_NAME) "
+            f"USING NEW.id; RETURN NULL; END $$ LANGUAGE plpgsql"
         )
     for table in STAMPED:
         name = f"{table}_stamp"
@@ -152,11 +167,12 @@ def create_stamp_sql(vendor):
             statements.append(
                 f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
                 f"WHEN NEW.updated IS OLD.updated BEGIN UPDATE {table} "
-                f"SET updated = {later_than(vendor, 'OLD.updated')} WHERE id = NEW.id; END"
+                f"SET updated = {later_than(vendor, 'updated')} WHERE id = NEW.id; END"
             )
         else:
             statements.append(
-                f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW "
+                f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
+                f"WHEN (NEW.updated IS NOT DISTINCT FROM OLD.updated) "
                 f"EXECUTE FUNCTION {STAMP_FUNCTION}()"
             )
     for table, parent, key in CHILDREN:
