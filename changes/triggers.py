@@ -22,6 +22,8 @@ Installing them after the last migration keeps them whatever a later migration d
 
 from django.db import connections
 
+from . import version
+
 ACTOR = ("actors_actor", "slug", "actor_id")
 
 # (table, resource, public key columns) of every dataset table.
@@ -38,16 +40,8 @@ TABLES = [
     ("events_relation", "relations", ["id"]),
     ("events_relationsource", "relation_sources", ["relation_id", "source_id"]),
 ]
-# The tables whose rows carry ``updated``.
-STAMPED = [
-    "actors_actor",
-    "actors_actoralias",
-    "events_source",
-    "events_event",
-    "events_issue",
-    "events_position",
-    "events_relation",
-]
+# The tables whose rows carry ``updated``: those whose stamps the live version reads.
+STAMPED = [model._meta.db_table for model in version.STAMPED]
 # (child table, parent table, foreign key): rows that belong to another row's lists.
 CHILDREN = [
     ("actors_actoralias", "actors_actor", "actor_id"),
