@@ -24,6 +24,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from common.periods import SPAN_CLASSES, earliest_start
 
+from .keyed import keyed_query
+
 COUNT_LIMIT = 10_000
 
 
@@ -266,7 +268,9 @@ def rows_by_key(queryset, keys):
     since the filters already chose the keys (a search would otherwise run again)."""
     fields = getattr(queryset, "_fields", None)
     if fields and not queryset.query.annotations:
-        return queryset.model._base_manager.filter(pk__in=keys).values(*fields)
+        connection = connections[queryset.db]
+        rows = keyed_query(connection, queryset.model, "pk", fields).rows(connection, keys)
+        return [dict(zip(fields, row, strict=True)) for row in rows]
     return queryset.order_by().filter(pk__in=keys)
 
 

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import DateField, DateTimeField
 from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.reverse import reverse
+
+from .keyed import keyed_query
 
 URL = object()  # marks the hyperlink to the row's own detail
 
@@ -198,16 +201,17 @@ class RowSerializer:
 
     def _nested_rows(self, spec, parts, pks, converters):
         link = f"{spec.parent}_id"
-        queryset = spec.model._default_manager.filter(**{f"{link}__in": pks})
-        queryset = queryset.order_by(*spec.model._meta.ordering)
+        connection = connections[router.db_for_read(spec.model)]
+        paths = [parts] if isinstance(parts, str) else [path for _, path, _ in parts]
+        query = keyed_query(connection, spec.model, link, [link, *paths], spec.model._meta.ordering)
+        rows = query.rows(connection, pks)
         grouped = defaultdict(list)
         if isinstance(parts, str):
-            for pk, value in queryset.values_list(link, parts):
+            for pk, value in rows:
                 grouped[pk].append(value)
             return grouped
-        paths = [path for _, path, _ in parts]
         convert = [(name, converters[kind]) for name, _, kind in parts]
-        for row in queryset.values_list(link, *paths):
+        for row in rows:
             item = {}
             for (name, function), value in zip(convert, row[1:], strict=True):
                 item[name] = value if function is None or value is None else function(value)
