@@ -113,7 +113,7 @@ class EventFilterSet(DatasetFilterSet):
         """The documented exception: the participant filters select participant rows
         together (one subquery), the others filter events as usual."""
         participant = Q()
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.given():
             if name in self.PARTICIPANT:
                 if value:
                     participant &= self.filters[name].condition(value)
