@@ -232,8 +232,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # as a curated dataset's is, it makes the planner hash a whole table (every source, to
     # cite 100 events) where an index lookup per row is ten times faster. 1.1 is the usual
     # SSD setting.
+    _cost = os.environ.get("POSTGRES_RANDOM_PAGE_COST", "").strip() or "1.1"
+    try:
+        if not 0 < float(_cost) < 1000:
+            raise ValueError(_cost)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"POSTGRES_RANDOM_PAGE_COST={_cost!r} must be a positive number, e.g. 1.1."
+        ) from None
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c random_page_cost={os.environ.get('POSTGRES_RANDOM_PAGE_COST', '1.1')}"
+        "options", f"-c random_page_cost={float(_cost)}"
     )
 # Several checkouts may test against one PostgreSQL server: each can name its test database.
 if os.environ.get("TEST_DATABASE_NAME"):

@@ -134,6 +134,8 @@ CONFIGURED = {
     "LOGIN_LOCKOUT_KEY",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_COOLOFF_MINUTES",
+    "POSTGRES_PREPARED_STATEMENTS",
+    "POSTGRES_RANDOM_PAGE_COST",
 }
 
 
@@ -209,3 +211,32 @@ def test_sqlite_reads_through_a_memory_map_and_a_larger_page_cache(settings):
         assert cursor.fetchone()[0] == settings.SQLITE_MMAP_BYTES > 0
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_KIB
+
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/anything"
+
+
+def postgres_options(**env):
+    return settings_in_a_new_process(
+        "sorted(settings.DATABASES['default']['OPTIONS'].items())", DATABASE_URL=POSTGRES_URL, **env
+    )
+
+
+def test_postgresql_prepares_statements_and_plans_for_memory_by_default():
+    result = postgres_options()
+    assert result.stdout.strip() == (
+        "[('options', '-c random_page_cost=1.1'), ('prepare_threshold', 5), "
+        "('server_side_binding', True)]"
+    )
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    result = postgres_options(POSTGRES_PREPARED_STATEMENTS="false", POSTGRES_RANDOM_PAGE_COST="2")
+    assert result.stdout.strip() == "[('options', '-c random_page_cost=2.0')]"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "nan", "inf"])
+def test_random_page_cost_must_be_a_positive_number(value):
+    result = postgres_options(POSTGRES_RANDOM_PAGE_COST=value)
+    assert result.returncode != 0
+    assert f"POSTGRES_RANDOM_PAGE_COST={value!r} must be a positive number" in result.stderr
