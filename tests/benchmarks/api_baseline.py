@@ -3,8 +3,8 @@
 bench_api.py captures the statements the API runs for each benchmarked request
 (capture_sql.py serves the request once in-process and records every statement with its
 parameters, in order) into a JSON file. This plain WSGI app answers ``/raw/<case>`` by running
-the same statements with the DB-API driver (sqlite3, or psycopg with client-side binding as
-Django uses it) and writing their rows with ``json.dumps``, or streaming them with
+the same statements with the DB-API driver (sqlite3, or psycopg connected as Django connects:
+the same parameter binding, prepared statements and session settings) and writing their rows with ``json.dumps``, or streaming them with
 ``csv.writer`` for an export. What it costs is what the SQL and the encoding cost: the floor
 under the API, which bench_api.py reports the API's throughput against.
 
@@ -92,11 +92,17 @@ def connect(statement):
         if statement["vendor"] == "postgresql":
             import psycopg
 
-            # Client-side binding, as Django's psycopg backend: the same text reaches the
-            # server, so the same plans are chosen.
-            conn = psycopg.connect(
-                database_url(), autocommit=True, cursor_factory=psycopg.ClientCursor
-            )
+            # As the API connected (capture_sql.driver_options): the same binding, prepared
+            # statements and session settings, so the server parses and plans alike.
+            driver = statement.get("driver") or {}
+            options = {"autocommit": True}
+            if driver.get("server_side_binding"):
+                options["prepare_threshold"] = driver.get("prepare_threshold")
+            else:
+                options["cursor_factory"] = psycopg.ClientCursor
+            if driver.get("options"):
+                options["options"] = driver["options"]
+            conn = psycopg.connect(database_url(), **options)
         else:
             import sqlite3
 

@@ -19,6 +19,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def driver_options(db):
+    """How Django connects on PostgreSQL (parameters bound by the server or in the text,
+    when statements are prepared, the session's settings), for the replay to connect alike."""
+    if db.vendor != "postgresql":
+        return None
+    options = db.settings_dict["OPTIONS"]
+    return {
+        "server_side_binding": options.get("server_side_binding") is True,
+        "prepare_threshold": options.get("prepare_threshold"),
+        "options": options.get("options"),
+    }
+
+
 def capture(cases):
     import django
 
@@ -46,6 +59,7 @@ def capture(cases):
                 "sql": sql,
                 "params": None if params is None else encode_value(params),
                 "many": many,
+                "driver": driver_options(db),
             }
         )
         return original(self, sql, params, many, executor)
