@@ -28,11 +28,14 @@ class KeyIn(Func):
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s)", [*params, list(self.keys)]
-        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.keys)]
+            sql = f"{column} = ANY(%s)"
+        else:
+            sql = f"{column} IN (SELECT value FROM json_each(%s))"
+        return sql, [*params, keys_param(connection, self.keys)]
 
 
 def keys_param(connection, keys):
+    """The keys as the one parameter: an array on PostgreSQL, a JSON array on SQLite."""
     return list(keys) if connection.vendor == "postgresql" else json.dumps(list(keys))
 
 
