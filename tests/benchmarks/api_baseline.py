@@ -4,9 +4,10 @@ bench_api.py captures the statements the API runs for each benchmarked request
 (capture_sql.py serves the request once in-process and records every statement with its
 parameters, in order) into a JSON file. This plain WSGI app answers ``/raw/<case>`` by running
 the same statements with the DB-API driver (sqlite3, or psycopg connected as Django connects:
-the same parameter binding, prepared statements and session settings) and writing their rows with ``json.dumps``, or streaming them with
-``csv.writer`` for an export. What it costs is what the SQL and the encoding cost: the floor
-under the API, which bench_api.py reports the API's throughput against.
+the same parameter binding, prepared statements and session settings) and writing their rows
+with ``json.dumps``, or streaming them with ``csv.writer`` for an export. What it costs is
+what the SQL and the encoding cost: the floor under the API, which bench_api.py reports the
+API's throughput against.
 
 The SQL is captured, not copied by hand, so the baseline can never drift from what the API
 runs (a hand-copied baseline did, while the API's queries changed under it).
