@@ -9,7 +9,6 @@ SQL is the same for every page, and Django's converters are applied as the ORM w
 """
 
 import json
-import weakref
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, F, Func
@@ -42,34 +41,25 @@ def keys_param(connection, keys):
 @dataclass(frozen=True)
 class KeyedQuery:
     sql: str
-    converters: tuple  # (position, functions, expression), as the compiler has them
+    compiler: object  # the SQLCompiler that made ``sql``, on this query's connection
+    converters: dict  # as the compiler's get_converters() gives them
 
     def rows(self, connection, keys):
-        """The rows (lists of values, as ``values_list`` has them) of ``keys``."""
+        """The rows (as ``values_list`` has them, lists where converted) of ``keys``."""
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [keys_param(connection, keys)])
             rows = cursor.fetchall()
         if not self.converters:
             return rows
-        converted = []
-        for row in map(list, rows):
-            for position, functions, expression in self.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
-
-
-# Per connection (one per thread): a connection's converters are its own.
-_compiled = weakref.WeakKeyDictionary()
+        return list(self.compiler.apply_converters(rows, self.converters))
 
 
 def keyed_query(connection, model, column, paths, ordering=()):
     """The query of ``paths`` (``values_list`` paths) of the ``model`` rows whose ``column``
     is in a list of keys, in ``ordering``; compiled on first use on ``connection``."""
-    queries = _compiled.setdefault(connection, {})
+    # Kept on the connection (one per thread), whose compilers convert with it: a cache
+    # keyed by connection elsewhere would keep every connection alive through its compilers.
+    queries = vars(connection).setdefault("keyed_queries", {})
     name = (model, column, tuple(paths), tuple(ordering))
     query = queries.get(name)
     if query is None:
@@ -79,9 +69,6 @@ def keyed_query(connection, model, column, paths, ordering=()):
         if len(params) != 1:
             raise ValueError(f"A keyed query has one parameter, its keys, not {params!r}.")
         expressions = [select[0] for select in compiler.select[: compiler.col_count]]
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(expressions).items()
-        )
-        query = queries[name] = KeyedQuery(sql, converters)
+        converters = compiler.get_converters(expressions)
+        query = queries[name] = KeyedQuery(sql, compiler, converters)
     return query
