@@ -71,16 +71,18 @@ class EventSearchFilter(SearchFilter):
     """``q`` on events: from the search index where the database has one (events/search.py),
     for terms long enough to use it and rare enough that the index is the faster way."""
 
-    COMMON = 1000  # matching rows from which a LIKE scan in list order is faster
+    RARE = 1000  # matching rows up to which collecting them all from the index is fastest
+    FILTER_LIMIT = 500  # see search.search_plan
 
     def filter(self, qs, value):
         if not value or not search.has_index(qs.db):
             return super().filter(qs, value)
         if any(len(term) < search.MIN_TERM for term in value):
             return super().filter(qs, value)
-        if search.is_common(value, qs.db, threshold=self.COMMON):
+        plan = search.search_plan(value, qs.db, rare=self.RARE, filter_limit=self.FILTER_LIMIT)
+        if plan == search.SCAN:
             return super().filter(qs, value)
-        return qs.filter(search.indexed_condition(value))
+        return qs.filter(search.indexed_condition(value, plan=plan))
 
 
 class EventFilterSet(DatasetFilterSet):

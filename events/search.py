@@ -8,9 +8,10 @@ The trigram tokenizer matches any substring of three characters or more, case-in
 which is what ``icontains`` does; shorter terms keep ``LIKE``.
 
 The index answers in time proportional to the matching rows. A page of a common term is
-cheaper found by ``LIKE`` while reading rows in the list's order (a term in one row of a
-hundred fills a page of 100 within about ten thousand rows), so the filter asks the index
-first whether the terms are common (``is_common``) and picks.
+cheaper found by ``LIKE`` while reading rows in the list's order (a term in six rows of a
+hundred fills a page of 100 within about two thousand rows); between the two, the index's
+matches are cheapest used as a filter on rows read in the list's order. The filter asks
+the index first how rare the terms are (``search_plan``) and picks.
 
 The table and the triggers that keep it in step are (re)installed after every ``migrate``
 (``EventsConfig.ready``), not by a migration: on SQLite a migration that rebuilds
@@ -20,8 +21,9 @@ SQLite files built from a release's CSV) have no such table and search with ``LI
 """
 
 from django.db import connections
-from django.db.models import Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 TABLE = "events_event_search"
 COLUMNS = ("title", "summary", "location_name")
@@ -87,20 +89,43 @@ def match_expression(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def is_common(terms, using, *, threshold):
-    """Whether ``terms`` match at least ``threshold`` rows, asking the index for no more
-    than that many (so the answer costs about the same whatever the table's size)."""
+# How a page of ``q`` is read, from what the index says of the terms (``search_plan``).
+COLLECT = "collect"  # rare terms: every match from the index, then sorted
+FILTER = "filter"  # rows read in list order, kept when the index's matches hold them
+SCAN = "scan"  # common terms: rows read in list order, kept when LIKE finds the terms
+
+
+def search_plan(terms, using, *, rare, filter_limit):
+    """Which way of reading a page of ``terms`` costs least (COLLECT, FILTER or SCAN).
+
+    Fewer than ``rare`` matches: COLLECT. Otherwise the index's first ``rare`` matches
+    (in id order) tell how dense the matches are, and with the table's size, how many
+    there are: FILTER reads each match from the index (about 0.4 us each) and then the
+    list's index until a page is full; SCAN reads about ``page / density`` rows, at about
+    2 us each for LIKE over three columns. FILTER costs less while density^2 x size (the
+    ratio of the two, in those units) is under ``filter_limit``. One query asks the index
+    for no more than ``rare`` matches, so the choice costs the same whatever the size.
+    """
     expression = " OR ".join(match_expression(term) for term in terms)
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)",
-            [expression, threshold],
+            "SELECT COUNT(*), MAX(rowid), (SELECT MAX(id) FROM events_event) FROM "
+            f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)",
+            [expression, rare],
         )
-        return cursor.fetchone()[0] >= threshold
+        found, last, size = cursor.fetchone()
+    if found < rare:
+        return COLLECT
+    density = found / last
+    return FILTER if density * density * size < filter_limit else SCAN
 
 
-def indexed_condition(terms):
+def indexed_condition(terms, *, plan=COLLECT):
     """Events whose searched columns contain any of ``terms`` (each at least MIN_TERM
-    characters), from the index."""
+    characters), from the index: with FILTER, the id is compared as an expression, so
+    the database cannot look rows up by the matches and reads them in the list's order."""
     expression = " OR ".join(match_expression(term) for term in terms)
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]))
+    matches = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
+    if plan == FILTER:
+        return In(ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField()), matches)
+    return Q(pk__in=matches)

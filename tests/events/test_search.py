@@ -134,16 +134,53 @@ def test_postgresql_lists_read_in_index_order(events, filters, index):
     assert "Sort" not in plan
 
 
+def searched(api_client, term):
+    """The titles ``q=term`` finds in the list's order, and the SQL of the request."""
+    with CaptureQueriesContext(connection) as queries:
+        titles = listed(api_client.get(URL, {"q": term}), "title")
+    return titles, "\n".join(query["sql"] for query in queries)
+
+
+COLLECTED = '"events_event"."id" IN (SELECT rowid'
+FILTERED = '("events_event"."id" + 0) IN (SELECT rowid'
+
+
 @sqlite_only
 def test_sqlite_common_terms_are_found_in_list_order(api_client, events, monkeypatch):
     # A term that many rows match fills a page sooner by reading rows in the list's order
     # than by collecting every match from the index.
-    monkeypatch.setattr(EventSearchFilter, "COMMON", 2)
-    with CaptureQueriesContext(connection) as queries:
-        assert found(api_client, "talks") == ["Port talks", "Talks"]  # 2 rows: common
-    assert not any("IN (SELECT rowid" in query["sql"] for query in queries)
-    assert any("LIKE" in query["sql"] for query in queries)
-    with CaptureQueriesContext(connection) as queries:
-        assert found(api_client, "aleppo") == ["Siege of Aleppo"]  # 1 row: from the index
-    assert any("IN (SELECT rowid" in query["sql"] for query in queries)
-    assert not any("LIKE" in query["sql"] for query in queries)
+    monkeypatch.setattr(EventSearchFilter, "RARE", 2)
+    monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 0)
+    titles, sql = searched(api_client, "talks")  # 2 rows: common
+    assert sorted(titles) == ["Port talks", "Talks"]
+    assert "IN (SELECT rowid" not in sql
+    assert "LIKE" in sql
+    titles, sql = searched(api_client, "aleppo")  # 1 row: collected from the index
+    assert titles == ["Siege of Aleppo"]
+    assert COLLECTED in sql
+    assert "LIKE" not in sql
+
+
+@sqlite_only
+def test_sqlite_terms_in_between_filter_rows_read_in_list_order(api_client, events, monkeypatch):
+    # Common enough that collecting and sorting every match costs more than reading rows
+    # in the list's order, rare enough that LIKE would read many rows for a page.
+    expected, _ = searched(api_client, "talks")
+    monkeypatch.setattr(EventSearchFilter, "RARE", 2)
+    monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 10**9)
+    titles, sql = searched(api_client, "talks")
+    assert titles == expected
+    assert FILTERED in sql
+    assert "LIKE" not in sql
+
+
+@sqlite_only
+@pytest.mark.parametrize(("margin", "plan"), [(0.99, search.SCAN), (1.01, search.FILTER)])
+def test_sqlite_search_plan_weighs_density_and_size(events, margin, plan):
+    ids = sorted(Event.objects.filter(title__icontains="talks").values_list("pk", flat=True))
+    size = max(Event.objects.values_list("pk", flat=True))
+    density = 2 / ids[1]  # the index's first two matches, in id order
+    limit = density * density * size * margin
+    assert search.search_plan(["talks"], "default", rare=2, filter_limit=limit) == plan
+    # fewer matches than ``rare``: collected, whatever the density
+    assert search.search_plan(["talks"], "default", rare=3, filter_limit=limit) == (search.COLLECT)
