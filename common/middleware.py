@@ -259,8 +259,12 @@ class StatementLimit:
         if connection.connection is None:
             return
         if connection.vendor == "postgresql":
-            if connection.needs_rollback or not connection.is_usable():
+            if connection.needs_rollback:
                 return
-            connection.connection.execute("SET statement_timeout = 0")
+            # Tried rather than checked first: a check is one more round trip per request.
+            try:
+                connection.connection.execute("SET statement_timeout = 0")
+            except connection.Database.Error:
+                pass  # a broken connection, which Django's health check replaces
         elif connection.vendor == "sqlite":
             connection.connection.set_progress_handler(None, 0)

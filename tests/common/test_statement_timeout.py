@@ -60,6 +60,20 @@ def test_the_limit_ends_with_the_request(settings):
         )
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's session setting")
+def test_a_connection_broken_during_the_request_still_answers(settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+
+    def breaking_view(request):
+        response = quick_view(request)
+        connection.connection.close()
+        return response
+
+    response = StatementTimeoutMiddleware(breaking_view)(RequestFactory().get("/api/v1/events/"))
+    assert response.status_code == 200
+    connection.close()
+
+
 def test_zero_means_no_limit(settings):
     settings.STATEMENT_TIMEOUT_MS = 0
     response = StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
