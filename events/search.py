@@ -89,6 +89,11 @@ def match_expression(term):
     return '"' + term.replace('"', '""') + '"'
 
 
+def match_any(terms):
+    """An FTS5 string that matches any of ``terms`` as a substring."""
+    return " OR ".join(match_expression(term) for term in terms)
+
+
 # How a page of ``q`` is read, from what the index says of the terms (``search_plan``).
 COLLECT = "collect"  # rare terms: every match from the index, then sorted
 FILTER = "filter"  # rows read in list order, kept when the index's matches hold them
@@ -106,7 +111,7 @@ def search_plan(terms, using, *, rare, filter_limit):
     ratio of the two, in those units) is under ``filter_limit``. One query asks the index
     for no more than ``rare`` matches, so the choice costs the same whatever the size.
     """
-    expression = " OR ".join(match_expression(term) for term in terms)
+    expression = match_any(terms)
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*), MAX(rowid), (SELECT MAX(id) FROM events_event) FROM "
@@ -124,7 +129,7 @@ def indexed_condition(terms, *, plan=COLLECT):
     """Events whose searched columns contain any of ``terms`` (each at least MIN_TERM
     characters), from the index: with FILTER, the id is compared as an expression, so
     the database cannot look rows up by the matches and reads them in the list's order."""
-    expression = " OR ".join(match_expression(term) for term in terms)
+    expression = match_any(terms)
     matches = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
     if plan == FILTER:
         return In(ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField()), matches)

@@ -167,16 +167,12 @@ class NestedCells:
         separators = self.separators
         cells_by_row = {}
         for pk, group in groupby(rows, itemgetter(0)):
-            parts = list(group)
-            if len(parts) == 1:
-                cells = list(parts[0][1:])
-            else:
-                columns = zip(*parts, strict=True)
-                next(columns)
-                cells = [
-                    separator.join(column)
-                    for separator, column in zip(separators, columns, strict=True)
-                ]
+            columns = zip(*group, strict=True)
+            next(columns)  # the row's id
+            cells = [
+                separator.join(column)
+                for separator, column in zip(separators, columns, strict=True)
+            ]
             if any(cell[0] in FORMULA_STARTS for cell in cells if cell):
                 cells = [safe(cell) for cell in cells]
             cells_by_row[pk] = cells
