@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions, filters
 
@@ -91,7 +92,13 @@ class DatasetFilterSet(django_filters.FilterSet):
         "after it. Deleted rows are listed by /api/v1/deletions/.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only=None, **kwargs):
+        if only is not None:
+            # Only these filters are copied and given form fields: a list request builds
+            # the filters it was given, not all of them (a copy of each, with its field).
+            self.base_filters = {
+                name: filter_ for name, filter_ in self.base_filters.items() if name in only
+            }
         super().__init__(*args, **kwargs)
         for name, filter_ in self.filters.items():
             filter_.label = name
@@ -305,18 +312,24 @@ def date_filters():
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, skipped when no filter parameter is given.
+    """django-filter's backend, with only the filters a request gives (none: no FilterSet).
 
-    Building a FilterSet copies every filter and builds a form; a plain list needs neither.
+    Building a FilterSet copies every filter and builds a form field for each; a list needs
+    only those of its parameters. The browsable API's filter form still has them all.
     """
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not any(
-            name in request.query_params for name in filterset_class.base_filters
-        ):
+        if filterset_class is None:
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        given = [name for name in filterset_class.base_filters if name in request.query_params]
+        if not given:
+            return queryset
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        filterset = filterset_class(**kwargs, only=given)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
 
 ORDERING_TERM = re.compile(r"-?[a-z_]+\Z")
