@@ -13,6 +13,14 @@ hundred fills a page of 100 within about two thousand rows); between the two, th
 matches are cheapest used as a filter on rows read in the list's order. The filter asks
 the index first how rare the terms are (``search_plan``) and picks.
 
+PostgreSQL's trigram indexes (migration 0006) serve the same ``LIKE`` there, and its planner
+picks between them and reading in the list's order; but it estimates a search's matches
+several times too high (a place name is in the title, the summary and the location alike,
+and the three columns' estimates add up), so it reads in order where a rare term's matches
+are far cheaper collected and sorted. The page's count, known before its rows are read,
+says how many there are: ``collects`` decides, and ``collected`` makes the order one that no
+index serves, which leaves the planner the indexes that find the matches.
+
 The table and the triggers that keep it in step are (re)installed after every ``migrate``
 (``EventsConfig.ready``), not by a migration: on SQLite a migration that rebuilds
 ``events_event`` (how Django alters most columns there) drops its triggers with the old table.
@@ -21,8 +29,9 @@ SQLite files built from a release's CSV) have no such table and search with ``LI
 """
 
 from django.db import connections
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F, OrderBy, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 
 TABLE = "events_event_search"
@@ -134,3 +143,28 @@ def indexed_condition(terms, *, plan=COLLECT):
     if plan == FILTER:
         return In(ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField()), matches)
     return Q(pk__in=matches)
+
+
+def collects(count, take, size):
+    """On PostgreSQL, whether the first ``take`` rows of a search with ``count`` matches in
+    a table of ``size`` rows cost less collected (every match found by the trigram indexes,
+    rechecked, then sorted) than read in the list's order (each row tested with ``LIKE``
+    until ``take`` pass, about ``take x size / count`` rows). Both cost about 4 us a row
+    (measured at 100k events: 871 matches collected in 4.0 ms; 11,600 rows read in order in
+    46 ms), so collecting wins while count^2 < take x size."""
+    return count * count < take * size
+
+
+def collected(queryset):
+    """``queryset`` in the same order, by an expression no index serves (its first ordering
+    column wrapped as ``COALESCE(column, column)``), so its rows are found first and sorted."""
+    first, *rest = queryset.query.order_by or queryset.model._meta.ordering
+    if isinstance(first, str):
+        first = F(first[1:]).desc() if first.startswith("-") else F(first).asc()
+    wrapped = OrderBy(
+        Coalesce(first.expression, first.expression),
+        descending=first.descending,
+        nulls_first=first.nulls_first,
+        nulls_last=first.nulls_last,
+    )
+    return queryset.order_by(wrapped, *rest)

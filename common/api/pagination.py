@@ -16,7 +16,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists
+from django.db.models import Exists, Max
 from django.utils.encoding import force_str
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -58,6 +58,9 @@ class DatasetPagination(pagination.BasePagination):
         else:
             self.number = self.get_page_number(request)
             offset = (self.number - 1) * self.size
+            take = offset + self.size + 1
+            if self.count is not None and hasattr(view, "page_queryset"):
+                queryset = view.page_queryset(queryset, self.count, take)
             after = view.period_after() if hasattr(view, "period_after") else None
             keys = None
             if after is not None and offset + self.size < self.count_limit:
@@ -239,23 +242,43 @@ _CLASS_STAND_IN = -31_415
 _START_STAND_IN = datetime.date(2, 1, 1)
 
 
-def span_classes(model, using, version):
-    """The span classes some row of ``model`` has, in order; kept under the data's version.
-
-    One query of an index seek per class, then none until the data changes."""
+def per_version(name, model, using, version, compute):
+    """``compute()``, a fact about ``model``'s table, kept in the cache under the data's
+    version (none kept without one): asked once, then not again until the data changes."""
     text = f"{model._meta.label}\n{using}\n{version}"
-    key = "span-classes:" + hashlib.sha256(text.encode()).hexdigest()
-    classes = cache.get(key) if version is not None else None
-    if classes is None:
+    key = f"{name}:" + hashlib.sha256(text.encode()).hexdigest()
+    value = cache.get(key) if version is not None else None
+    if value is None:
+        value = compute()
+        if version is not None:
+            cache.set(key, value, settings.COUNT_CACHE_SECONDS)
+    return value
+
+
+def span_classes(model, using, version):
+    """The span classes some row of ``model`` has, in order (one query of an index seek
+    per class)."""
+
+    def compute():
         rows = model._default_manager.using(using).order_by()
         probes = {
             f"c{number}": Exists(rows.filter(span_class=number)) for number in range(SPAN_CLASSES)
         }
         found = list(rows.annotate(**probes).values(*probes)[:1])
-        classes = [number for number in range(SPAN_CLASSES) if found and found[0][f"c{number}"]]
-        if version is not None:
-            cache.set(key, classes, settings.COUNT_CACHE_SECONDS)
-    return classes
+        return [number for number in range(SPAN_CLASSES) if found and found[0][f"c{number}"]]
+
+    return per_version("span-classes", model, using, version, compute)
+
+
+def table_size(model, using, version):
+    """About how many rows ``model``'s table has: its largest id (an index's last entry).
+    Ids are never reused, so it is at least the number of rows."""
+
+    def compute():
+        rows = model._default_manager.using(using).order_by()
+        return rows.aggregate(size=Max("pk"))["size"] or 0
+
+    return per_version("table-size", model, using, version, compute)
 
 
 def _compiled(queryset, take, using):

@@ -2,6 +2,8 @@
 (events/search.py), trigram GIN indexes on PostgreSQL (migration 0006). Whatever serves it,
 the answer is icontains': any row whose title, summary or location name contains a term."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -184,3 +186,80 @@ def test_sqlite_search_plan_weighs_density_and_size(events, margin, plan):
     assert search.search_plan(["talks"], "default", rare=2, filter_limit=limit) == plan
     # fewer matches than ``rare``: collected, whatever the density
     assert search.search_plan(["talks"], "default", rare=3, filter_limit=limit) == (search.COLLECT)
+
+
+@pytest.fixture
+def dated_talks(db):
+    """Rows that ``q=talks`` finds, in an order the list's default order (undated first,
+    then by start, then by id) differs from their ids'."""
+    starts = [date(2016, 5, 1), None, date(2014, 1, 1), date(2016, 5, 1)]
+    rows = [EventFactory(title=f"Talks {n}", **dated(start)) for n, start in enumerate(starts)]
+    EventFactory(title="Shelling", **dated(None))
+    return rows
+
+
+def dated(start):
+    if start is None:  # undated: only known to be going on when its source was written
+        return {"date_start": None, "date_precision": "", "ongoing_as_of": date(2016, 1, 1)}
+    return {"date_start": start, "date_precision": "day"}
+
+
+def page_titles(api_client, **params):
+    """The titles of a list page in the order the API gives them, and the request's SQL."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(URL, params)
+    assert response.status_code == 200, response.content
+    return [row["title"] for row in response.json()["results"]], [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("ordering", [None, "-date_start", "title"])
+def test_collected_keeps_the_order(dated_talks, ordering):
+    rows = Event.objects.filter(title__icontains="talks")
+    if ordering:
+        rows = rows.order_by(ordering, "pk")
+    collected = search.collected(rows)
+    assert "COALESCE" in str(collected.query)
+    assert list(collected) == list(rows)
+
+
+@postgresql_only
+@pytest.mark.parametrize("collect", [True, False])
+def test_postgresql_search_pages_are_collected_or_read_in_order(
+    api_client, dated_talks, monkeypatch, collect
+):
+    asked = []
+
+    def collects(count, take, size):
+        asked.append((count, take, size))
+        return collect
+
+    monkeypatch.setattr(search, "collects", collects)
+    in_list_order = ["Talks 1", "Talks 2", "Talks 0", "Talks 3"]  # undated, then by start, id
+    for page in (1, 2):
+        titles, sql = page_titles(api_client, q="talks", page_size=2, page=page)
+        assert titles == in_list_order[2 * page - 2 : 2 * page]
+        keys = next(
+            statement for statement in sql if "LIKE" in statement and "ORDER BY" in statement
+        )
+        assert ("ORDER BY COALESCE" in keys) is collect
+    # the page's count, the rows it reads up to (offset + page + 1), the table's size
+    size = Event.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert asked == [(4, 3, size), (4, 5, size)]
+
+
+@postgresql_only
+def test_postgresql_short_terms_are_read_in_list_order(api_client, dated_talks, monkeypatch):
+    # No trigram index finds a term shorter than three characters: collecting would read
+    # every row.
+    monkeypatch.setattr(search, "collects", lambda count, take, size: True)
+    titles, sql = page_titles(api_client, q="ta")
+    assert titles == ["Talks 1", "Talks 2", "Talks 0", "Talks 3"]
+    assert not any("COALESCE" in statement for statement in sql)
+
+
+@pytest.mark.parametrize(
+    ("count", "take", "size", "collects"),
+    [(871, 101, 100_000, True), (6_279, 101, 100_000, False), (100, 101, 99, False)],
+)
+def test_collects_while_count_squared_is_under_the_rows_read_in_order(count, take, size, collects):
+    assert search.collects(count, take, size) is collects
