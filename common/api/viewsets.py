@@ -151,6 +151,14 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
 
     # -- reads ---------------------------------------------------------------------
 
+    def rows_key(self):
+        """Which rows the list has, in words: the resource and the filter parameters given
+        (what ``filter_queryset`` reads; ordering, paging and fields change no count)."""
+        params = self.request.query_params
+        filters = self.filterset_class.base_filters
+        given = sorted(name for name in params if name in filters)
+        return "\n".join([self.prefix, *(f"{name}={params.getlist(name)!r}" for name in given)])
+
     def data_version(self):
         """The version of the data this response answers from: a release's, or the live
         data's (settings.DATA_VERSION). Read once per request: the ETag and the cached

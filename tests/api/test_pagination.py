@@ -9,11 +9,17 @@ from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.api.pagination import DatasetPagination, period_page_keys, span_classes
+from common.api.pagination import (
+    DatasetPagination,
+    period_page_keys,
+    span_classes,
+    table_size,
+)
 from common.periods import date_overlap, overlaps
 from events.models import Event
 from tests.factories import EventFactory
 
+from .conftest import listed
 from .factories import many_events
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +126,36 @@ def test_each_filter_has_its_own_count(api_client, db):
     many_events(12, participants=0, citations=0)
     assert api_client.get(URL, {"page_size": 5}).json()["count"] == 12
     assert api_client.get(URL, {"page_size": 5, "q": "Event 1"}).json()["count"] == 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Event 2"},  # another value
+        {"q": ["Event 1", "Event 2"]},  # a value added
+        {"q": "Event 1", "country": "YE"},  # another filter
+        {"q": "Event 1", "ordering": "title", "page_size": 2},  # not a filter: the same count
+    ],
+)
+def test_a_kept_count_is_the_count_of_its_own_filters(api_client, db, params):
+    many_events(12, participants=0, citations=0)
+    assert api_client.get(URL, {"q": "Event 1"}).json()["count"] == 3  # 1, 10, 11
+    expected = len(listed(api_client.get(URL, {**params, "page_size": 500}), "id"))
+    assert api_client.get(URL, params).json()["count"] == expected
+
+
+def test_resources_keep_their_own_counts(api_client, db):
+    many_events(3, participants=0, citations=0)
+    assert api_client.get(URL, {"q": "Event"}).json()["count"] == 3
+    assert api_client.get("/api/v1/positions/", {"q": "Event"}).json()["count"] == 0
+
+
+def test_table_size_is_kept_per_version(db, django_assert_num_queries):
+    events = many_events(3, participants=0, citations=0)
+    with django_assert_num_queries(1):
+        assert table_size(Event, "default", "v1") == max(event.pk for event in events)
+    with django_assert_num_queries(0):
+        assert table_size(Event, "default", "v1") == max(event.pk for event in events)
 
 
 def test_pages_keep_the_order_of_their_keys(api_client, db):
