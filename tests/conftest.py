@@ -8,6 +8,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from common.api.memo import clear_memos
+
 
 def pytest_configure(config):
     # Hashing passwords the production way costs a third of the suite's time; the tests
@@ -31,9 +33,12 @@ def pytest_unconfigure(config):
 def _fresh_cache():
     # The cache holds anonymous clients' request history and lists' counts by data version:
     # each test starts with a clean slate (a rolled-back test's version can come again).
+    # So do the filtered lists' queries kept by data version (common/api/memo.py).
     cache.clear()
+    clear_memos()
     yield
     cache.clear()
+    clear_memos()
 
 
 @pytest.fixture

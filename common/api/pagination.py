@@ -25,6 +25,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from common.periods import SPAN_CLASSES, earliest_start
 
 from .keyed import keyed_query
+from .memo import Memo
 
 COUNT_LIMIT = 10_000
 
@@ -66,7 +67,8 @@ class DatasetPagination(pagination.BasePagination):
             keys = None
             if after is not None and offset + self.size < self.count_limit:
                 classes = span_classes(queryset.model, queryset.db, version)
-                keys = period_page_keys(queryset, after, offset, self.size + 1, classes)
+                key = getattr(view, "filtered_key", None)
+                keys = period_page_keys(queryset, after, offset, self.size + 1, classes, key=key)
             rows = page_rows(queryset, offset, self.size + 1, keys=keys)
             if self.number > 1 and not rows:
                 raise exceptions.NotFound(
@@ -196,7 +198,7 @@ def page_rows(queryset, offset, limit, *, keys=None):
     return [by_key[key] for key in keys]
 
 
-def period_page_keys(queryset, after, offset, limit, classes=range(SPAN_CLASSES)):
+def period_page_keys(queryset, after, offset, limit, classes=range(SPAN_CLASSES), *, key=None):
     """The keys of a page of rows whose period reaches ``after``, in the list's order
     (undated rows first, then by start and id), read per span class.
 
@@ -207,15 +209,25 @@ def period_page_keys(queryset, after, offset, limit, classes=range(SPAN_CLASSES)
     starting there; the database merges the classes' first rows into the page. Same rows,
     same order: the filters still hold every condition, this only adds true bounds.
     ``classes`` are the span classes that have rows (planning a part costs more than
-    reading an empty one). None when the page is better read in one walk.
+    reading an empty one). None when the page is better read in one walk. ``key`` names
+    ``queryset``'s filters and data version (the view's ``filtered_key``): the compiled parts
+    are then kept for that key and the page's depth (``PERIOD_PARTS``).
     """
     take = offset + limit
-    undated = queryset.filter(date_start__isnull=True).order_by("pk")
-    # One class's query, compiled once with stand-ins for its class and earliest start
-    # (compiling the filters once per class cost ten times the SQL itself).
-    dated = queryset.filter(span_class=_CLASS_STAND_IN, date_start__gte=_START_STAND_IN)
-    undated_sql, undated_params = _compiled(undated, take, queryset.db)
-    dated_sql, dated_params = _compiled(dated.order_by("date_start", "pk"), take, queryset.db)
+
+    def compile_parts():
+        undated = queryset.filter(date_start__isnull=True).order_by("pk")
+        # One class's query, compiled once with stand-ins for its class and earliest start
+        # (compiling the filters once per class cost ten times the SQL itself).
+        dated = queryset.filter(span_class=_CLASS_STAND_IN, date_start__gte=_START_STAND_IN)
+        dated = dated.order_by("date_start", "pk")
+        return (*_compiled(undated, take, queryset.db), *_compiled(dated, take, queryset.db))
+
+    if key is None:
+        parts = compile_parts()
+    else:
+        parts = PERIOD_PARTS.get((key, take), compile_parts)
+    undated_sql, undated_params, dated_sql, dated_params = parts
     connection = connections[queryset.db]
     start_stand_in = connection.ops.adapt_datefield_value(_START_STAND_IN)
     if dated_params.count(_CLASS_STAND_IN) != 1 or dated_params.count(start_stand_in) != 1:
@@ -237,6 +249,8 @@ def period_page_keys(queryset, after, offset, limit, classes=range(SPAN_CLASSES)
         cursor.execute(sql, [*params, limit, offset])
         return [key for _, key in cursor.fetchall()]
 
+
+PERIOD_PARTS = Memo(256)
 
 # Values no row has (a negative class, within a small integer; a day before any event).
 _CLASS_STAND_IN = -31_415
