@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.api.memo import clear_memos
 from events import search
 from events.filters import EventSearchFilter
 from events.models import Event
@@ -170,6 +171,7 @@ def test_sqlite_terms_in_between_filter_rows_read_in_list_order(api_client, even
     expected, _ = searched(api_client, "talks")
     monkeypatch.setattr(EventSearchFilter, "RARE", 2)
     monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 10**9)
+    clear_memos()  # the plan is chosen when the query is built, kept per data version
     titles, sql = searched(api_client, "talks")
     assert titles == expected
     assert FILTERED in sql
