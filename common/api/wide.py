@@ -9,8 +9,6 @@ columns are the resource serializer's (read through its ``RowSerializer``), but 
 dict per row and per nested item, then flattening it, cost five times the plain export.
 """
 
-import csv
-import io
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
@@ -19,7 +17,7 @@ from django.db import models
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Cast, Concat
 
-from common.tabular import CSV_DIALECT, format_value
+from common.tabular import csv_field, csv_line, format_value
 
 from .rows import URL, Nested, field_at
 
@@ -59,7 +57,7 @@ FLATTENERS = {
 }
 
 _TEXT_FIELDS = (models.CharField, models.TextField)
-# Values csv.writer already writes as format_value would (None as empty, ints, dates).
+# Values csv_field already writes as format_value would (None as empty, ints, dates).
 _PLAIN_FIELDS = (*_TEXT_FIELDS, models.IntegerField, models.AutoField, models.DateField)
 
 
@@ -77,7 +75,7 @@ class WideTable:
         self.header = []
         self.paths = []  # the values_list paths of the row's own columns
         self.text = []  # indexes of those that may hold a formula
-        self.formatted = []  # indexes of those csv.writer would write differently
+        self.formatted = []  # indexes of those csv_field would write differently
         self.nested = []  # a NestedCells per nested list
         nested_header = []
         for key, spec in rows.fields.items():
@@ -101,10 +99,7 @@ class WideTable:
         """The header, then every row of ``queryset`` in id order, a chunk per keyset batch
         of ``batch_size``: memory is bounded by a batch, and no cursor stays open across
         the nested queries."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, **CSV_DIALECT)
-        writer.writerow(self.header)
-        yield _drain(buffer)
+        yield csv_line(self.header)
         queryset = queryset.prefetch_related(None).order_by("pk")
         last = None
         while True:
@@ -113,10 +108,9 @@ class WideTable:
             if not batch:
                 return
             last = batch[-1][0]
-            writer.writerows(self._rows(batch))
-            yield _drain(buffer)
+            yield "".join(self._lines(batch))
 
-    def _rows(self, batch):
+    def _lines(self, batch):
         pks = [row[0] for row in batch]
         nested = [(item.cells(pks), item.empty) for item in self.nested]
         text, formatted = self.text, self.formatted
@@ -129,9 +123,10 @@ class WideTable:
                 value = cells[index]
                 if value and value[0] in FORMULA_STARTS:
                     cells[index] = safe(value)
+            line = ",".join(map(csv_field, cells))
             for by_row, empty in nested:
-                cells += by_row.get(row[0], empty)
-            yield cells
+                line += by_row.get(row[0], empty)
+            yield line + "\n"
 
 
 class NestedCells:
@@ -151,10 +146,11 @@ class NestedCells:
         self.names = [name for name, _, _ in cells]
         self.separators = [separator for _, separator, _ in cells]
         self.parts = {f"wide_{name}": part for name, _, part in cells}
-        self.empty = ["" for _ in cells]
+        self.empty = "," * len(cells)
 
     def cells(self, pks):
-        """The cells of each row of ``pks`` that has items, by row id."""
+        """The CSV text of the cells (each after a comma) of each row of ``pks`` that has
+        items, by row id."""
         link = self.link
         items = self.model._default_manager.order_by(link, *self.model._meta.ordering)
         # An id range is far cheaper to build and run than a list of a batch's ids; when
@@ -175,15 +171,8 @@ class NestedCells:
             ]
             if any(cell[0] in FORMULA_STARTS for cell in cells if cell):
                 cells = [safe(cell) for cell in cells]
-            cells_by_row[pk] = cells
+            cells_by_row[pk] = "," + ",".join(map(csv_field, cells))
         return cells_by_row
-
-
-def _drain(buffer):
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
 
 
 def safe(value):

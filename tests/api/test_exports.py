@@ -12,7 +12,7 @@ from django.utils import timezone
 from actors.models import Actor
 from common.api import wide
 from common.tabular import Table, format_value
-from events.models import Event
+from events.models import Event, EventSource
 
 from .factories import many_events
 
@@ -140,6 +140,23 @@ def test_wide_export_makes_formulas_inert(api_client, world):
     Event.objects.filter(pk=world["events"]["latakia"].pk).update(longitude=-35.5)
     rows = csv_rows(api_client.get(EVENTS, {"format": "csv", "wide": "true"}))
     assert "-35.5" in {row["longitude"] for row in rows}
+
+
+def test_wide_export_quotes_what_a_spreadsheet_would_split(api_client, world):
+    aleppo = world["events"]["aleppo"]
+    title = 'Siege, "phase\r\ntwo"'
+    # a lone carriage return too: Python 3.11's csv.writer left it bare, a new row to Excel
+    Event.objects.filter(pk=aleppo.pk).update(title=title, location_name="Old\rcity")
+    EventSource.objects.filter(event=aleppo).update(quote='He said: "no",\rthen left')
+    response = api_client.get(EVENTS, {"format": "csv", "wide": "true"})
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert '"Siege, ""phase\r\ntwo"""' in text
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    row = next(row for row in rows if row["id"] == str(aleppo.pk))
+    assert row["title"] == title
+    assert row["location_name"] == "Old\rcity"
+    assert 'He said: "no",\rthen left' in row["citations"]
+    assert len(rows) == Event.objects.count()
 
 
 def test_package_csv_stays_exact(api_client, world):
