@@ -497,10 +497,9 @@ class Relation(TimestampedModel):
             ),
         ]
         indexes = [
+            # counterpart and issue are indexed as foreign keys already
             models.Index(fields=["actor", "counterpart"]),
-            models.Index(fields=["counterpart"]),
             models.Index(fields=["kind", "domain"]),
-            models.Index(fields=["issue"]),
             models.Index(fields=["date_start"]),
         ]
 
