@@ -9,7 +9,6 @@ the API's ``?format=csv`` all read the same ``Table``, so they cannot drift apar
 import csv
 import datetime
 import decimal
-import io
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,13 +28,14 @@ NON_DATA_FIELDS = {"created", "updated"}
 
 def csv_field(value):
     """``value`` as a field of a CSV_DIALECT row: quoted when it holds a comma, a quote or a
-    line break, its quotes doubled; None as empty.
+    line break, its quotes doubled; None as empty. Every CSV the project writes (the data
+    package's, ``?format=csv``, the wide export) is made of these fields.
 
-    The same text as csv.writer's in a row of more than one field, except that a carriage
-    return is quoted too (Python 3.11's writer leaves it bare; spreadsheets read it as a new
-    row). Made of str methods, it writes long text several times faster than csv.writer
-    (the wide export's participant and citation cells at 100k events: 0.13 s against 0.80 s);
-    on short fields the two cost the same.
+    The same text as csv.writer's, except that a carriage return is quoted too: Python
+    3.11's writer leaves a lone one bare, and csv.reader, pandas and spreadsheets then read
+    it as the end of the row. Made of str methods, it writes long text several times faster
+    than csv.writer (the wide export's participant and citation cells at 100k events:
+    0.13 s against 0.80 s); on short fields the two cost the same.
     """
     if value is None:
         return ""
@@ -50,7 +50,10 @@ def csv_field(value):
 
 def csv_line(values):
     """A CSV_DIALECT row of ``values`` (see ``csv_field``), with its line terminator."""
-    return ",".join(map(csv_field, values)) + "\n"
+    line = ",".join(map(csv_field, values))
+    if not line and len(values) == 1:
+        return '""\n'  # as csv.writer: a lone empty field, not a blank line
+    return line + "\n"
 
 
 @contextmanager
@@ -74,10 +77,7 @@ def csv_text(header, rows):
 
 def csv_rows(rows):
     """CSV lines for ``rows`` (lists of values) in the package's dialect."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, **CSV_DIALECT)
-    writer.writerows([format_value(value) for value in row] for row in rows)
-    return buffer.getvalue()
+    return "".join(csv_line([format_value(value) for value in row]) for row in rows)
 
 
 BINARY_COLLATIONS = {"postgresql": "C", "sqlite": "BINARY"}
@@ -202,10 +202,10 @@ class Table:
 
         The one CSV writer: the API's ``?format=csv`` streams these chunks and the data
         package build writes them to its files, so both give the same bytes by
-        construction. The bytes are those of writing ``rows()``; only columns whose values
-        csv.writer would write differently from ``format_value`` are formatted, which makes
-        exports of large tables about twice as fast. ``counter`` is called with the number
-        of rows written so far after each chunk.
+        construction. The bytes are those of writing ``rows()`` (``csv_line``); only columns
+        whose values ``csv_field`` would write differently from ``format_value`` are
+        formatted, which makes exports of large tables about twice as fast. ``counter`` is
+        called with the number of rows written so far after each chunk.
         """
         if queryset is None:
             queryset = self.model._default_manager.all()
@@ -213,34 +213,26 @@ class Table:
         paths = [column.path for column in self.columns]
         vendor = connections[queryset.db].vendor
         values = queryset.order_by(*self.order_by(vendor)).values_list(*paths)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, **CSV_DIALECT)
-        writer.writerow(self.header)
-        batch = []
+        lines = [csv_line(self.header)]
         count = 0
         for row in values.iterator(chunk_size=2000):
             if formatted:
                 row = list(row)
                 for index in formatted:
                     row[index] = format_value(row[index])
-            batch.append(row)
-            if len(batch) == rows_per_chunk:
-                writer.writerows(batch)
-                count += len(batch)
-                batch.clear()
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+            lines.append(csv_line(row))
+            count += 1
+            if count % rows_per_chunk == 0:
+                yield "".join(lines)
+                lines.clear()
                 if counter is not None:
                     counter(count)
-        writer.writerows(batch)
-        count += len(batch)
-        yield buffer.getvalue()
+        yield "".join(lines)
         if counter is not None:
             counter(count)
 
 
-# csv.writer already writes these values as format_value does: None as "", str as is,
+# csv_field already writes these values as format_value does: None as "", str as is,
 # int and date through str() (a date's str() is its ISO format).
 _UNFORMATTED_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.AutoField)
 

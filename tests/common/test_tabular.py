@@ -1,4 +1,4 @@
-"""The CSV field writer of the wide export against the standard library's csv.writer."""
+"""The CSV field writer of every export against the standard library's csv.writer."""
 
 import csv
 import datetime
@@ -13,6 +13,9 @@ ROWS = [
     ["a,b", 'say "no"', '"', '""', ",", "line\nbreak"],
     [" leading space", "trailing ", "\t", "é “curly” ‘quotes’", "Ḥamā", "; ;"],
     ["'=SUM(1)", "=1+1", "-35.5", "@x", 'a\n\nb,"c"', "x" * 5000],
+    [""],  # a lone empty field is quoted, not a blank line
+    [None],
+    ["", ""],
 ]
 
 
