@@ -203,7 +203,7 @@ class StatementTimeoutMiddleware:
     its deadline has passed. A stopped query answers 503 in words (JSON under /api/). Only
     requests are limited, not management commands (a build or a load may run for minutes);
     a streamed export runs after the view has returned, reading in short batches, and is not
-    cut short.
+    cut short (on PostgreSQL each of its statements is still limited; each is short).
     """
 
     def __init__(self, get_response):
@@ -239,14 +239,30 @@ def timeout_response(request):
 
 
 class StatementLimit:
-    """Start limiting ``connection``'s statements; ``close()`` stops."""
+    """Start limiting ``connection``'s statements; ``close()`` stops where it must.
+
+    On PostgreSQL a web worker's connection keeps the limit for its life: its connections
+    serve web requests only (management commands run in processes of their own, on
+    connections that never had it), so it is set once per connection rather than set and
+    reset on every request, two round trips of a list page's seven. Inside a transaction
+    (a test's) it is set and reset per request: a rollback would undo it unseen.
+    """
 
     def __init__(self, connection, timeout_ms):
         self.connection = connection
+        self.reset = False
         # A setting of the connection rather than a query of the request: sent on the
         # driver's connection, so the request's queries are what query counts count.
         if connection.vendor == "postgresql":
-            connection.connection.execute(f"SET statement_timeout = {int(timeout_ms)}")
+            raw = connection.connection
+            if connection.in_atomic_block or not connection.get_autocommit():
+                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                self.reset = True
+                return
+            kept = getattr(connection, "statement_limit", None)
+            if kept is None or kept[0] is not raw or kept[1] != timeout_ms:
+                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                connection.statement_limit = (raw, timeout_ms)
         elif connection.vendor == "sqlite":
             deadline = time.monotonic() + timeout_ms / 1000
             # Called every 10,000 virtual machine steps (well under a millisecond).
@@ -259,7 +275,7 @@ class StatementLimit:
         if connection.connection is None:
             return
         if connection.vendor == "postgresql":
-            if connection.needs_rollback:
+            if not self.reset or connection.needs_rollback:
                 return
             # Tried rather than checked first: a check is one more round trip per request.
             try:

@@ -78,3 +78,46 @@ def test_zero_means_no_limit(settings):
     settings.STATEMENT_TIMEOUT_MS = 0
     response = StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
     assert response.status_code == 200
+
+
+def statement_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's session setting")
+@pytest.mark.django_db(transaction=True)
+def test_a_web_connection_is_limited_once_for_its_life(settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+    connection.close()
+    connection.ensure_connection()
+    sent = []
+    execute = connection.connection.execute
+
+    def spy(query, *args, **kwargs):
+        sent.append(query)
+        return execute(query, *args, **kwargs)
+
+    connection.connection.execute = spy
+    try:
+        for _ in range(3):
+            response = StatementTimeoutMiddleware(quick_view)(
+                RequestFactory().get("/api/v1/events/")
+            )
+            assert response.status_code == 200
+        # Set by the first request and kept: no round trip on the next ones.
+        assert sent == ["SET statement_timeout = 100"]
+        assert statement_timeout() == "100ms"
+        response = StatementTimeoutMiddleware(slow_view)(RequestFactory().get("/api/v1/events/"))
+        assert response.status_code == 503
+        # Another limit is set anew; so is a new connection's, which starts unlimited.
+        settings.STATEMENT_TIMEOUT_MS = 200
+        StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
+        assert sent[-1] == "SET statement_timeout = 200"
+    finally:
+        connection.close()
+    assert statement_timeout() == "0"
+    StatementTimeoutMiddleware(quick_view)(RequestFactory().get("/api/v1/events/"))
+    assert statement_timeout() == "200ms"
+    connection.close()
