@@ -255,13 +255,14 @@ class StatementLimit:
         # driver's connection, so the request's queries are what query counts count.
         if connection.vendor == "postgresql":
             raw = connection.connection
+            limit = f"SET statement_timeout = {int(timeout_ms)}"
             if connection.in_atomic_block or not connection.get_autocommit():
-                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                raw.execute(limit)
                 self.reset = True
                 return
             kept = getattr(connection, "statement_limit", None)
             if kept is None or kept[0] is not raw or kept[1] != timeout_ms:
-                raw.execute(f"SET statement_timeout = {int(timeout_ms)}")
+                raw.execute(limit)
                 connection.statement_limit = (raw, timeout_ms)
         elif connection.vendor == "sqlite":
             deadline = time.monotonic() + timeout_ms / 1000
