@@ -12,14 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from django.conf import settings
 from django.db import connections, router
 from django.db.models import DateField, DateTimeField
-from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.reverse import reverse
 
-from .keyed import keyed_query
+from .keyed import api_datetime, keyed_query
 
 URL = object()  # marks the hyperlink to the row's own detail
 
@@ -88,17 +86,14 @@ def _converter(model_field):
     return None
 
 
+def _datetime_text(value):
+    # Keyed queries (a page's rows) give the API's text already; querysets, datetimes.
+    return value if type(value) is str else api_datetime(value)
+
+
 def _converters():
     """Functions per conversion kind; DRF's DateTimeField, without its per-value lookups."""
-    tz = timezone.get_current_timezone() if settings.USE_TZ else None
-
-    def datetime_text(value):
-        if tz is not None and timezone.is_aware(value):
-            value = value.astimezone(tz)
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-    return {None: None, "date": datetime.date.isoformat, "datetime": datetime_text}
+    return {None: None, "date": datetime.date.isoformat, "datetime": _datetime_text}
 
 
 @cache
