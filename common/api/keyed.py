@@ -43,8 +43,12 @@ class KeyIn(Func):
 
 
 def keys_param(connection, keys):
-    """The keys as the one parameter: an array on PostgreSQL, a JSON array on SQLite."""
-    return list(keys) if connection.vendor == "postgresql" else json.dumps(list(keys))
+    """The (integer) keys as the one parameter: an array literal on PostgreSQL (``{1,2,3}``,
+    typed by the column it is compared with; psycopg's dumper of a list runs in Python, a
+    tenth of a millisecond per page), a JSON array on SQLite."""
+    if connection.vendor == "postgresql":
+        return "{" + ",".join(map(str, map(int, keys))) + "}"
+    return json.dumps(list(keys))
 
 
 def api_datetime(value):
