@@ -53,9 +53,7 @@ def test_datetimes_are_the_apis_text_in_the_current_time_zone(db, zone):
         rows = keyed_query(connection, Event, "pk", ["pk", "created"], ["pk"]).rows(
             connection, keys
         )
-        expected = [
-            serializers.DateTimeField().to_representation(instant) for instant in INSTANTS
-        ]
+        expected = [serializers.DateTimeField().to_representation(instant) for instant in INSTANTS]
     assert [row[1] for row in rows] == expected
     if zone == "UTC":
         assert expected[:2] == ["2016-03-15T10:00:00Z", "2016-03-15T10:00:00.120000Z"]
