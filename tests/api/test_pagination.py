@@ -269,11 +269,37 @@ def test_postgresql_reads_each_span_class_as_an_index_range(api_client, periods)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is too small to tell
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(f"EXPLAIN {union}")
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {union}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    scans = re.findall(r"Index (?:Only )?Scan using (\w+)", plan)
-    assert len(scans) == len(span_classes(Event, "default", None)) + 1  # + the undated rows
-    assert "(country = 'SY'::text) AND (span_class = 0) AND (date_start >= " in plan
+    # The undated rows' range, then one range per class, run once per class (lateral).
+    assert len(re.findall(r"Index (?:Only )?Scan using (\w+)", plan)) == 2
+    classes = len(span_classes(Event, "default", None))
+    assert f"Function Scan on span (actual rows={classes} loops=1)" in plan
+    assert re.search(rf"Index Only Scan .*\(actual rows=\d+ loops={classes}\)", plan)
+    assert (
+        "(country = 'SY'::text) AND (span_class = span.number) AND "
+        "(date_start >= span.earliest)" in plan
+    )
+
+
+def test_postgresql_prepares_one_statement_whatever_the_classes(periods):
+    """The classes are parameters (PostgreSQL): the SQL is the same when they differ, so
+    a connection prepares it once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's lateral join")
+    after = D(2016, 3, 15)
+    rows = Event.objects.filter(date_overlap(after=after))
+    classes, sent = span_classes(Event, "default", None), []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        full = period_page_keys(rows, after, 0, 10, classes)
+        some = period_page_keys(rows, after, 0, 10, [0, 2])
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert full != some  # the classes did change the page
 
 
 def test_span_classes_are_kept_per_version_under_a_key_any_cache_takes(
