@@ -158,16 +158,19 @@ def keyed_query(connection, model, column, paths, ordering=()):
             raise ValueError(f"A keyed query has one parameter, its keys, not {params!r}.")
         expressions = [select[0] for select in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(expressions)
-        zoned, text_loader = dict(converters), None
+        zoned, has_datetimes = dict(converters), False
         for index, expression in enumerate(expressions):
             if not isinstance(expression.output_field, DateTimeField):
                 continue
+            has_datetimes = True
             functions, _ = converters.get(index, ([], expression))
             zoned[index] = ([*functions, _to_text], expression)
             if connection.vendor == "postgresql":
-                text_loader = _api_text_loader(connection)
-                converters.pop(index, None)
+                converters.pop(index, None)  # the text loader reads them
             else:
                 converters[index] = ([_from_utc], expression)
+        text_loader = None
+        if has_datetimes and connection.vendor == "postgresql":
+            text_loader = _api_text_loader(connection)
         query = queries[name] = KeyedQuery(sql, compiler, converters, zoned, text_loader)
     return query
