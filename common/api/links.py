@@ -2,6 +2,7 @@
 a release (``?release=``) links to rows of that same release."""
 
 from rest_framework import serializers
+from rest_framework.utils.urls import replace_query_param
 
 
 def released(request):
@@ -16,6 +17,17 @@ def with_release(url_template, request):
         return url_template
     prefix, suffix = url_template
     return prefix, f"{suffix}{'&' if '?' in suffix else '?'}release={release.version}"
+
+
+def this_page(request):
+    """The request's own absolute URL, with ``?release=latest`` replaced by the version that
+    answered: a client paging through ``latest`` stays on one release, even when a newer
+    one is published between its requests."""
+    url = request.build_absolute_uri()
+    release = released(request)
+    if release is None or request.query_params.get("release") == release.version:
+        return url
+    return replace_query_param(url, "release", release.version)
 
 
 class DatasetLink(serializers.HyperlinkedIdentityField):

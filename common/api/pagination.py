@@ -26,6 +26,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from common.periods import SPAN_CLASSES, earliest_start
 
 from .keyed import keyed_query
+from .links import this_page
 from .memo import Memo
 
 COUNT_LIMIT = 10_000
@@ -109,7 +110,7 @@ class DatasetPagination(pagination.BasePagination):
     def get_next_link(self):
         if not self.has_next:
             return None
-        url = self.request.build_absolute_uri()
+        url = this_page(self.request)
         if self.number is None:
             key = row_key(self.rows[-1])
             return replace_query_param(url, self.cursor_query_param, encode_cursor(key))
@@ -118,7 +119,7 @@ class DatasetPagination(pagination.BasePagination):
     def get_previous_link(self):
         if self.number is None or self.number == 1:
             return None
-        url = self.request.build_absolute_uri()
+        url = this_page(self.request)
         if self.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from common.api.pagination import encode_cursor
 from datapackage.models import Release
 from datapackage.release import import_release, publish, release_paths
 from datapackage.snapshots import alias_of, snapshot_path
@@ -73,6 +74,17 @@ def test_latest_is_the_newest_release(api_client, published):
     response = api_client.get("/api/v1/events/", {"release": "latest"})
     assert response["Dataset-Version"] == "1.1.0"
     assert "max-age=60" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("paging", [{"page_size": 1}, {"page_size": 1, "cursor": encode_cursor(0)}])
+def test_paging_through_latest_stays_on_the_release_that_answered(api_client, published, paging):
+    first = api_client.get("/api/v1/events/", {"release": "latest", **paging}).json()
+    assert "release=1.1.0" in first["next"] and "latest" not in first["next"]
+    publish("1.2.0", created="2021-09-01")
+    following = api_client.get(first["next"])
+    assert following["Dataset-Version"] == "1.1.0"
+    assert "release=1.1.0" in following.json()["next"]
+    assert api_client.get("/api/v1/events/", {"release": "latest"})["Dataset-Version"] == "1.2.0"
 
 
 def test_every_response_names_its_data(api_client, published):
