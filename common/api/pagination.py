@@ -6,6 +6,12 @@ a million matching rows costs what a page of ten thousand does. Clients that rea
 results follow ``next`` (or take ``?format=csv``). For deep paging and bulk reading,
 ``?cursor=`` pages in id order by key (``id > last``) instead of by offset, so page 10,000
 costs what page 1 does.
+
+A page by number deep in a list (``?page=500``) starts from an *anchor*: the row at the last
+multiple of ``ANCHOR_EVERY`` before its offset, found once per data version and query and
+then kept in the cache. Its rows are read from the anchor's place in the order's index (a
+row-value comparison, ``(date_start, id) >= (anchor's)``), skipping fewer than
+``ANCHOR_EVERY`` rows, instead of skipping the whole offset on every request.
 """
 
 import base64
@@ -17,7 +23,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, Max
+from django.db.models import BooleanField, Exists, F, Func, Max, OrderBy, Value
 from django.utils.encoding import force_str
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -30,6 +36,7 @@ from .links import this_page
 from .memo import Memo
 
 COUNT_LIMIT = 10_000
+ANCHOR_EVERY = 1_000
 
 
 class DatasetPagination(pagination.BasePagination):
@@ -71,6 +78,8 @@ class DatasetPagination(pagination.BasePagination):
                 classes = span_classes(queryset.model, queryset.db, version)
                 key = getattr(view, "filtered_key", None)
                 keys = period_page_keys(queryset, after, offset, self.size + 1, classes, key=key)
+            if keys is None:
+                queryset, offset = anchored(queryset, offset, version)
             rows = page_rows(queryset, offset, self.size + 1, keys=keys)
             if self.number > 1 and not rows:
                 raise exceptions.NotFound(
@@ -361,6 +370,69 @@ def rows_by_key(queryset, keys):
 def row_key(row):
     """A row's key: lists read ``values()`` dicts, some (releases, deletions) objects."""
     return row["pk"] if isinstance(row, dict) else row.pk
+
+
+def anchored(queryset, offset, version):
+    """``queryset`` from the anchor at or before ``offset`` (the row at the last multiple of
+    ANCHOR_EVERY), and the offset left from it; unchanged when no anchor applies.
+
+    An anchor applies where the order is one a row-value comparison follows: every term in
+    one direction, the primary key among them, and a nullable column only ascending with
+    its empty values first (they then sort before any anchor that has a value). The anchor
+    is found once per data version, query and position, then kept in the cache.
+    """
+    if offset < ANCHOR_EVERY or version is None or settings.COUNT_CACHE_SECONDS <= 0:
+        return queryset, offset
+    terms = _row_order(queryset)
+    if terms is None:
+        return queryset, offset
+    position = offset - offset % ANCHOR_EVERY
+    names = [name for name, _ in terms]
+    sql, params = queryset.values_list(*names).query.sql_with_params()
+    text = f"{version}\n{queryset.db}\n{position}\n{sql}\n{params!r}"
+    key = "anchor:" + hashlib.sha256(text.encode()).hexdigest()
+    anchor = cache.get(key)
+    if anchor is None:
+        found = list(queryset.values_list(*names)[position : position + 1])
+        # A list past its end has no anchor there: [] is kept, and the page is empty.
+        anchor = list(found[0]) if found else []
+        cache.set(key, anchor, settings.COUNT_CACHE_SECONDS)
+    if not anchor or any(value is None for value in anchor):
+        return queryset, offset
+    descending = terms[0][1]
+    fields = [queryset.model._meta.get_field(name) for name in names]
+    values = [Value(value, output_field=field) for value, field in zip(anchor, fields, strict=True)]
+    condition = Func(
+        Func(*(F(name) for name in names), template="(%(expressions)s)"),
+        Func(*values, template="(%(expressions)s)"),
+        template="%(expressions)s",
+        arg_joiner=" <= " if descending else " >= ",
+        output_field=BooleanField(),
+    )
+    return queryset.filter(condition), offset - position
+
+
+def _row_order(queryset):
+    """The order of ``queryset`` as (field name, descending) terms when a row-value
+    comparison follows it (see ``anchored``), else None."""
+    model = queryset.model
+    terms = []
+    for entry in queryset.query.order_by or model._meta.ordering:
+        if isinstance(entry, str):
+            name, descending, nulls_first = entry.lstrip("-"), entry.startswith("-"), False
+        elif isinstance(entry, OrderBy) and type(entry.expression) is F:
+            name, descending = entry.expression.name, entry.descending
+            nulls_first = bool(entry.nulls_first)
+        else:
+            return None
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        if field.is_relation or (field.null and (descending or not nulls_first)):
+            return None
+        terms.append((field.attname, descending))
+    directions = {descending for _, descending in terms}
+    if len(directions) != 1 or model._meta.pk.attname not in [name for name, _ in terms]:
+        return None
+    return terms
 
 
 def capped_count(queryset, limit, *, version=None, rows=None):

@@ -9,6 +9,7 @@ from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.api import pagination
 from common.api.pagination import (
     DatasetPagination,
     period_page_keys,
@@ -310,3 +311,80 @@ def test_span_classes_are_kept_per_version_under_a_key_any_cache_takes(
     with django_assert_num_queries(0):
         assert span_classes(Event, "default", version) == classes
     assert not [w for w in recwarn if issubclass(w.category, CacheKeyWarning)]
+
+
+# -- deep pages start from an anchor ------------------------------------------------------
+
+
+@pytest.fixture
+def anchors_every_7(monkeypatch):
+    monkeypatch.setattr(pagination, "ANCHOR_EVERY", 7)
+
+
+def walk_pages(api_client, params, size):
+    ids, page = [], 1
+    while True:
+        body = api_client.get(URL, {**params, "page_size": size, "page": page}).json()
+        ids += [row["id"] for row in body["results"]]
+        if body["next"] is None:
+            return ids
+        page += 1
+
+
+ORDERS = [
+    {},
+    {"ordering": "-id"},
+    {"ordering": "title"},
+    {"ordering": "date_end"},
+    {"ordering": "-date_start"},
+    {"ordering": "-date_start,-id"},
+    {"ordering": "event_type,-id"},
+    {"country": "YE"},
+]
+
+
+@pytest.mark.parametrize("params", ORDERS)
+def test_pages_read_from_anchors_are_the_pages_of_one_walk(
+    api_client, periods, anchors_every_7, params
+):
+    # One page from offset 0 reads without an anchor: the list in its order.
+    body = api_client.get(URL, {**params, "page_size": 500}).json()
+    everything = [row["id"] for row in body["results"]]
+    assert len(everything) > 20
+    for size in (5, 8):
+        assert walk_pages(api_client, params, size) == everything  # anchors found
+        assert walk_pages(api_client, params, size) == everything  # anchors kept
+
+
+def anchored_queries(queries):
+    return [query["sql"] for query in queries if re.search(r"\) [<>]= \(", query["sql"])]
+
+
+def test_a_deep_page_reads_from_its_anchor(api_client, periods, anchors_every_7):
+    params = {"page_size": 5, "page": 4}  # offset 15: from the anchor at 14, skip 1
+    api_client.get(URL, params)
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get(URL, params)
+    (keys,) = anchored_queries(queries)
+    assert "OFFSET 1" in keys
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"ordering": "-date_start,-id"}, {"ordering": "-date_start"}, {"ordering": "title,-id"}],
+)
+def test_an_order_no_row_comparison_follows_reads_by_offset(
+    api_client, periods, anchors_every_7, params
+):
+    """Descending with empty values last, or in two directions: a row-value comparison
+    would not follow the order."""
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get(URL, {**params, "page_size": 5, "page": 4})
+    assert anchored_queries(queries) == []
+
+
+def test_a_change_to_the_data_finds_the_anchors_again(api_client, periods, anchors_every_7):
+    before = walk_pages(api_client, {}, 5)
+    earliest = EventFactory(date_start=D(2000, 1, 1), date_precision="day")
+    undated = before[:3]  # undated events sort first; the new one comes right after them
+    assert walk_pages(api_client, {}, 5) == [*undated, earliest.pk, *before[3:]]
