@@ -378,8 +378,7 @@ def anchored(queryset, offset, version):
 
     An anchor applies where the order is one a row-value comparison follows: every term in
     one direction, the primary key among them, and a nullable column only ascending with
-    its empty values first (they then sort before any anchor that has a value). The anchor
-    is found once per data version, query and position, then kept in the cache.
+    its empty values first (they then sort before any anchor that has a value).
     """
     if offset < ANCHOR_EVERY or version is None or settings.COUNT_CACHE_SECONDS <= 0:
         return queryset, offset
@@ -387,29 +386,50 @@ def anchored(queryset, offset, version):
     if terms is None:
         return queryset, offset
     position = offset - offset % ANCHOR_EVERY
-    names = [name for name, _ in terms]
-    sql, params = queryset.values_list(*names).query.sql_with_params()
-    text = f"{version}\n{queryset.db}\n{position}\n{sql}\n{params!r}"
-    key = "anchor:" + hashlib.sha256(text.encode()).hexdigest()
+    anchor = _anchor(queryset, terms, position, version)
+    if anchor is None:
+        return queryset, offset
+    return _from_row(queryset, terms, anchor), offset - position
+
+
+def _anchor(queryset, terms, position, version):
+    """The order's values of the row at ``position``, or None (past the end, or a value is
+    empty): found once per data version, query and position, then kept in the cache. When
+    the anchor before it is kept (a client paging on), it is found from there, skipping
+    ANCHOR_EVERY rows instead of ``position``."""
+    key = _anchor_key(queryset, terms, position, version)
     anchor = cache.get(key)
     if anchor is None:
-        found = list(queryset.values_list(*names)[position : position + 1])
-        # A list past its end has no anchor there: [] is kept, and the page is empty.
+        rows, skip = queryset, position
+        previous = cache.get(_anchor_key(queryset, terms, position - ANCHOR_EVERY, version))
+        if previous and None not in previous:
+            rows, skip = _from_row(queryset, terms, previous), ANCHOR_EVERY
+        found = list(rows.values_list(*(name for name, _ in terms))[skip : skip + 1])
         anchor = list(found[0]) if found else []
         cache.set(key, anchor, settings.COUNT_CACHE_SECONDS)
-    if not anchor or any(value is None for value in anchor):
-        return queryset, offset
-    descending = terms[0][1]
+    return anchor if anchor and None not in anchor else None
+
+
+def _anchor_key(queryset, terms, position, version):
+    sql, params = queryset.values_list(*(name for name, _ in terms)).query.sql_with_params()
+    text = f"{version}\n{queryset.db}\n{position}\n{sql}\n{params!r}"
+    return "anchor:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _from_row(queryset, terms, values):
+    """``queryset`` from the row whose order's values are ``values`` on: a row-value
+    comparison, ``(date_start, id) >= (...)``, which an index in that order serves."""
+    names = [name for name, _ in terms]
     fields = [queryset.model._meta.get_field(name) for name in names]
-    values = [Value(value, output_field=field) for value, field in zip(anchor, fields, strict=True)]
+    values = [Value(value, output_field=field) for value, field in zip(values, fields, strict=True)]
     condition = Func(
         Func(*(F(name) for name in names), template="(%(expressions)s)"),
         Func(*values, template="(%(expressions)s)"),
         template="%(expressions)s",
-        arg_joiner=" <= " if descending else " >= ",
+        arg_joiner=" <= " if terms[0][1] else " >= ",
         output_field=BooleanField(),
     )
-    return queryset.filter(condition), offset - position
+    return queryset.filter(condition)
 
 
 def _row_order(queryset):

@@ -388,3 +388,12 @@ def test_a_change_to_the_data_finds_the_anchors_again(api_client, periods, ancho
     earliest = EventFactory(date_start=D(2000, 1, 1), date_precision="day")
     undated = before[:3]  # undated events sort first; the new one comes right after them
     assert walk_pages(api_client, {}, 5) == [*undated, earliest.pk, *before[3:]]
+
+
+def test_paging_on_finds_each_anchor_from_the_one_before(api_client, periods, anchors_every_7):
+    api_client.get(URL, {"page_size": 7, "page": 2})  # the anchor at 7: skips 7 rows
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get(URL, {"page_size": 7, "page": 3})  # the anchor at 14: from the one at 7
+    anchored = anchored_queries(queries)
+    assert any("LIMIT 1 OFFSET 7" in sql for sql in anchored)
+    assert not any("OFFSET 14" in query["sql"] for query in queries)
