@@ -22,6 +22,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models import BooleanField, Exists, F, Func, Max, OrderBy, Value
 from django.utils.encoding import force_str
@@ -445,7 +446,10 @@ def _row_order(queryset):
             nulls_first = bool(entry.nulls_first)
         else:
             return None
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        except FieldDoesNotExist:  # a path through a relation, or "?"
+            return None
         if field.is_relation or (field.null and (descending or not nulls_first)):
             return None
         terms.append((field.attname, descending))

@@ -9,6 +9,7 @@ from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actors.models import Actor, ActorAlias
 from common.api import pagination
 from common.api.pagination import (
     DatasetPagination,
@@ -397,3 +398,10 @@ def test_paging_on_finds_each_anchor_from_the_one_before(api_client, periods, an
     anchored = anchored_queries(queries)
     assert any("LIMIT 1 OFFSET 7" in sql for sql in anchored)
     assert not any("OFFSET 14" in query["sql"] for query in queries)
+
+
+def test_only_an_order_of_the_rows_own_columns_has_anchors(db):
+    assert pagination._row_order(Event.objects.all()) == [("date_start", False), ("id", False)]
+    assert pagination._row_order(Event.objects.order_by("?")) is None
+    assert pagination._row_order(ActorAlias.objects.all()) is None  # by actor__slug
+    assert pagination._row_order(Actor.objects.all()) is None  # by slug: no id to break ties
