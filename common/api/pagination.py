@@ -313,11 +313,17 @@ _CLASS_STAND_IN = -31_415
 _START_STAND_IN = datetime.date(2, 1, 1)
 
 
+def version_key(name, version, *parts):
+    """A cache key for a fact about the data at ``version`` that ``parts`` name (a table, a
+    query): any length of text in, a short key that every cache backend takes out."""
+    text = "\n".join(str(part) for part in (version, *parts))
+    return f"{name}:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def per_version(name, model, using, version, compute):
     """``compute()``, a fact about ``model``'s table, kept in the cache under the data's
     version (none kept without one): asked once, then not again until the data changes."""
-    text = f"{model._meta.label}\n{using}\n{version}"
-    key = f"{name}:" + hashlib.sha256(text.encode()).hexdigest()
+    key = version_key(name, version, model._meta.label, using)
     value = cache.get(key) if version is not None else None
     if value is None:
         value = compute()
@@ -398,23 +404,22 @@ def _anchor(queryset, terms, position, version):
     empty): found once per data version, query and position, then kept in the cache. When
     the anchor before it is kept (a client paging on), it is found from there, skipping
     ANCHOR_EVERY rows instead of ``position``."""
-    key = _anchor_key(queryset, terms, position, version)
+    names = [name for name, _ in terms]
+    sql, params = queryset.values_list(*names).query.sql_with_params()
+    key = version_key("anchor", version, queryset.db, position, sql, repr(params))
     anchor = cache.get(key)
     if anchor is None:
         rows, skip = queryset, position
-        previous = cache.get(_anchor_key(queryset, terms, position - ANCHOR_EVERY, version))
+        before = version_key(
+            "anchor", version, queryset.db, position - ANCHOR_EVERY, sql, repr(params)
+        )
+        previous = cache.get(before)
         if previous and None not in previous:
             rows, skip = _from_row(queryset, terms, previous), ANCHOR_EVERY
-        found = list(rows.values_list(*(name for name, _ in terms))[skip : skip + 1])
+        found = list(rows.values_list(*names)[skip : skip + 1])
         anchor = list(found[0]) if found else []
         cache.set(key, anchor, settings.COUNT_CACHE_SECONDS)
     return anchor if anchor and None not in anchor else None
-
-
-def _anchor_key(queryset, terms, position, version):
-    sql, params = queryset.values_list(*(name for name, _ in terms)).query.sql_with_params()
-    text = f"{version}\n{queryset.db}\n{position}\n{sql}\n{params!r}"
-    return "anchor:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _from_row(queryset, terms, values):
@@ -473,8 +478,7 @@ def capped_count(queryset, limit, *, version=None, rows=None):
         if rows is None:
             sql, params = queryset.order_by().query.sql_with_params()
             rows = f"{sql}\n{params!r}"
-        text = f"{version}\n{queryset.db}\n{limit}\n{rows}"
-        key = "count:" + hashlib.sha256(text.encode()).hexdigest()
+        key = version_key("count", version, queryset.db, limit, rows)
         count = cache.get(key)
         if count is not None:
             return None if count > limit else count
