@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 
 from common.api.errors import error_body
 from common.api.params import CheckedQueryMixin, check_query_params
+from common.api.viewsets import unchanged
 
 from .models import Release
 from .release import release_paths
@@ -134,14 +135,8 @@ def release_download(route_name):
     return decorator
 
 
-def _etag_matches(request, etag):
-    header = request.headers.get("If-None-Match", "")
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return f'"{etag}"' in candidates or "*" in candidates
-
-
 def _serve(request, path, *, etag, content_type, filename=None):
-    if _etag_matches(request, etag):
+    if unchanged(request, f'"{etag}"'):
         response = HttpResponse(status=304)
     else:
         if not path.is_file():

@@ -6,6 +6,7 @@ import json
 import django_filters
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponseNotModified
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -35,6 +36,21 @@ def etag_of(data):
 
 def _tags(header):
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def unchanged(request, etag):
+    """Whether the client already holds ``etag``'s representation (``If-None-Match``, where
+    ``*`` matches any: RFC 9110, 13.1.2)."""
+    tags = _tags(request.headers.get("If-None-Match", ""))
+    return etag in tags or "*" in tags
+
+
+def not_modified(etag):
+    """A 304 with its ETag. A plain Django response: DRF would render even an empty body
+    with the negotiated renderer, and a streamed format (CSV, GeoJSON) has none."""
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
 
 
 # Filtered lists' querysets; each request takes a copy (``.all()``) and never compiles or
@@ -215,8 +231,8 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         etag = self.list_etag(request)
-        if etag in _tags(request.headers.get("If-None-Match", "")):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        if unchanged(request, etag):
+            return not_modified(etag)
         response = self.list_response(request)
         response["ETag"] = etag
         return response
@@ -238,10 +254,9 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         if self.fields_asked:
             data = {key: data[key] for key in self.fields_asked}
         etag = etag_of(data)
-        if etag in _tags(request.headers.get("If-None-Match", "")):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            response = Response(data)
+        if unchanged(request, etag):
+            return not_modified(etag)
+        response = Response(data)
         response["ETag"] = etag
         return response
 

@@ -90,6 +90,38 @@ def test_a_list_carries_an_etag_and_answers_304_before_querying(
     assert response.status_code == 304
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"format": "csv"},
+        {"format": "csv", "wide": "true", "bom": "true"},
+        {"format": "geojson"},
+        {"format": "json", "page_size": "1"},
+    ],
+)
+def test_a_streamed_or_paged_list_answers_304_to_its_etag(api_client, world, params):
+    first = api_client.get(EVENTS, params)
+    assert first.status_code == 200
+    response = api_client.get(EVENTS, params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
+    assert response["ETag"] == first["ETag"]
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("path", [EVENTS, f"{EVENTS}?format=csv", "/api/v1/actors/"])
+def test_if_none_match_any_is_a_304_on_lists(api_client, world, path):
+    response = api_client.get(path, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 304
+    assert response["ETag"] == api_client.get(path)["ETag"]
+
+
+def test_if_none_match_any_is_a_304_on_details(api_client, world):
+    event = world["events"]["aleppo"]
+    response = api_client.get(detail(event), HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 304
+    assert response["ETag"] == api_client.get(detail(event))["ETag"]
+
+
 def test_a_list_etag_changes_with_the_data_and_the_request(api_client, user_with, world):
     etag = api_client.get(EVENTS)["ETag"]
     assert api_client.get(EVENTS, {"country": "SY"})["ETag"] != etag
