@@ -130,7 +130,9 @@ def earliest_start(number, after):
     (None for the last class, whose periods have no bound)."""
     if number >= SPAN_CLASSES - 1:
         return None
-    return after - datetime.timedelta(days=2**number - 1)
+    span = datetime.timedelta(days=2**number - 1)
+    # Near year 1 the bound would fall before the first date there is: none is earlier.
+    return after - span if after - datetime.date.min > span else datetime.date.min
 
 
 class SpanClass(Func):

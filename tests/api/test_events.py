@@ -175,6 +175,23 @@ def test_filter_date_window_inside_a_range_matches_it(api_client, world):
     assert titles(response) == ["Aleppo offensive"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_after": "0001-01-01"},
+        {"date_after": "0010-06-30", "country": "SY"},
+        {"date_after": "0001-01-01", "date_before": "9999-12-31"},
+        {"date_before": "9999-12-31"},
+    ],
+)
+def test_a_date_filter_at_the_ends_of_the_calendar_matches_every_dated_event(
+    api_client, world, params
+):
+    everything = titles(api_client.get(URL, {"country": params.get("country", "SY,YE")}))
+    assert everything
+    assert titles(api_client.get(URL, params)) == everything
+
+
 def test_filter_q(api_client, world):
     assert titles(api_client.get(URL, {"q": "quds force advisers"})) == ["Aleppo offensive"]
     assert titles(api_client.get(URL, {"q": "latakia"})) == ["Russian airstrikes begin"]
