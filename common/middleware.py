@@ -16,6 +16,9 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost, TooManyFieldsSent
 from django.db import OperationalError, connections
 from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseRedirectBase
+from django.middleware.common import CommonMiddleware
+from django.utils.http import escape_leading_slashes
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework.throttling import BaseThrottle
 
@@ -154,6 +157,22 @@ def _as_json(response, detail):
     converted.cookies = response.cookies
     response.close()
     return converted
+
+
+class HttpResponsePermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    status_code = 308
+
+
+class SlashMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, but a URL missing its trailing slash (``/api/v1/events``)
+    is a 308 to the one with it, whatever the method: a 308 is re-sent with its method and
+    body (RFC 9110, 15.4.9), where Django's 301 turns a client's POST into a GET that loses
+    the body (and, with DEBUG, raises a server error instead)."""
+
+    response_redirect_class = HttpResponsePermanentRedirectKeepingMethod
+
+    def get_full_path_with_slash(self, request):
+        return escape_leading_slashes(request.get_full_path(force_append_slash=True))
 
 
 class HeadMiddleware:

@@ -105,6 +105,28 @@ def test_unknown_api_path_is_404_json(api_client, db):
     error(api_client.get("/api/v1/nothing-here/"), 404)
 
 
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_path_missing_its_slash_is_a_308_keeping_the_method(
+    api_client, world, settings, method, debug
+):
+    settings.DEBUG = debug
+    event = world["events"]["aleppo"]
+    path = EVENTS.rstrip("/") if method == "post" else f"{EVENTS}{event.pk}"
+    response = getattr(api_client, method)(f"{path}?country=SY", {}, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == f"{path}/?country=SY"
+
+
+def test_a_write_following_the_308_is_the_write(user_with, world):
+    client = user_with("change_event")
+    event = world["events"]["aleppo"]
+    response = client.patch(f"{EVENTS}{event.pk}", {"title": "Renamed"}, format="json")
+    response = client.patch(response["Location"], {"title": "Renamed"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["title"] == "Renamed"
+
+
 def test_unknown_format_is_400(api_client, world):
     body = error(api_client.get(EVENTS, {"format": "xml"}), 400)
     assert list(body["errors"]) == ["format"]
