@@ -6,6 +6,9 @@ import functools
 import re
 
 from django.http import JsonResponse
+from django.shortcuts import render
+
+from common.middleware import is_api
 
 from .models import Release
 from .release import release_paths
@@ -20,7 +23,12 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 LATEST_MAX_AGE = 60
 
 
-def refusal(status, detail, message=None):
+def refusal(request, status, detail, message=None):
+    """The API's JSON error naming the parameter; on a page, the page saying it."""
+    if not is_api(request):
+        title = "Not found" if status == 404 else "Cannot show this page"
+        context = {"title": title, "message": f"{detail} {message or ''}".strip()}
+        return render(request, "404.html", context, status=status)
     body = {"detail": detail}
     if message:
         body["errors"] = {PARAMETER: [message]}
@@ -43,15 +51,22 @@ class ReleaseMiddleware:
             # write refuses ?release= itself, common.api.params).
             return self.get_response(request)
         if len(values) > 1:
-            return refusal(400, "Invalid input: release.", "Give this parameter once.")
+            return refusal(request, 400, "Invalid input: release.", "Give this parameter once.")
         version = values[0]
+        if version != "latest" and not RELEASE_RE.match(version):
+            return refusal(
+                request,
+                400,
+                "Invalid input: release.",
+                "Give a published version, MAJOR.MINOR.PATCH such as 1.0.0, or latest.",
+            )
         release = resolve(version)
         if release is None:
-            return refusal(404, f"No release {version}. See /api/v1/releases/.")
+            return refusal(request, 404, f"No release {version}. See /api/v1/releases/.")
         try:
             alias = open_release(release)
         except SnapshotError as error:
-            return refusal(503, f"Release {release.version} cannot be read here: {error}")
+            return refusal(request, 503, f"Release {release.version} cannot be read here: {error}")
         use(alias, release)
         request.dataset_release = release
         request.dataset_alias = alias
@@ -71,8 +86,6 @@ def resolve(version):
     releases = Release.objects.defer("changes")
     if version == "latest":
         return releases.latest_release()
-    if not RELEASE_RE.match(version):
-        return None
     return releases.filter(version=version).first()
 
 

@@ -94,11 +94,28 @@ def test_every_response_names_its_data(api_client, published):
     assert "immutable" in pinned["Cache-Control"]
 
 
-@pytest.mark.parametrize("version", ["9.9.9", "1.0", "nonsense"])
+@pytest.mark.parametrize("version", ["9.9.9", "1.0.1"])
 def test_an_unknown_release_is_a_json_404(api_client, published, version):
     response = api_client.get("/api/v1/events/", {"release": version})
     assert response.status_code == 404
     assert "No release" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "version", ["", "1.0", "nonsense", "1.0.0\n", "1.0.0\x00", "../../etc", "01.0.0", "Latest"]
+)
+def test_a_malformed_release_is_a_400_naming_it(api_client, published, version):
+    response = api_client.get("/api/v1/events/", {"release": version})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["release"]
+
+
+@pytest.mark.parametrize(("version", "status"), [("9.9.9", 404), ("nonsense", 400)])
+def test_a_page_with_a_bad_release_says_so_in_a_page(client, published, version, status):
+    response = client.get("/events/", {"release": version})
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    assert "release" in response.content.decode()
 
 
 def test_filters_ordering_and_pages_work_on_a_release(api_client, published):
