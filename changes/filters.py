@@ -1,6 +1,7 @@
-from common.api.filters import DatasetFilterSet, InstantFilter, MultiValueFilter
+from common.api.filters import DatasetFilterSet, InstantFilter, MultiValueChoiceFilter
 
 from .models import Deletion
+from .triggers import TABLES
 
 
 class DeletionFilterSet(DatasetFilterSet):
@@ -12,8 +13,10 @@ class DeletionFilterSet(DatasetFilterSet):
         lookup_expr="gt",
         help_text="ISO 8601 date and time: rows deleted after it.",
     )
-    resource = MultiValueFilter(
-        field_name="resource", help_text="Data package resource names, e.g. events."
+    resource = MultiValueChoiceFilter(
+        field_name="resource",
+        choices=[(resource, resource) for _table, resource, _columns in TABLES],
+        help_text="Data package resource names, e.g. events.",
     )
 
     class Meta:

@@ -71,6 +71,13 @@ def test_bad_deletions_query_is_a_400(api_client, db, params):
     assert api_client.get(URL, params).status_code == 400
 
 
+def test_an_unknown_resource_is_a_400_naming_it(api_client, db):
+    response = api_client.get(URL, {"resource": "event"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["resource"]
+    assert api_client.get(URL, {"resource": "events,event_actors"}).status_code == 200
+
+
 def test_updated_after_is_not_a_deletions_parameter(api_client, db):
     # Deleted rows have no updated time: `after` is the deletions' own parameter.
     response = api_client.get(URL, {"updated_after": "2020-01-01T00:00:00Z"})
