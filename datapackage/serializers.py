@@ -7,7 +7,11 @@ from .models import Release
 from .schema import RESOURCES
 
 
-def download_urls(request, version):
+def download_urls(request, release):
+    """The addresses of a release's zip, descriptor and CSV files: only the resources it
+    has (an earlier minor version may have fewer)."""
+    version = release.version
+
     def absolute(path):
         return request.build_absolute_uri(path) if request is not None else path
 
@@ -19,6 +23,7 @@ def download_urls(request, version):
                 reverse("datapackage-resource", kwargs={"version": version, "resource": table.name})
             )
             for table in RESOURCES
+            if table.name in release.row_counts
         },
     }
 
@@ -78,7 +83,7 @@ class ReleaseSerializer(serializers.HyperlinkedModelSerializer):
         }
     )
     def get_downloads(self, release):
-        return download_urls(self.context.get("request"), release.version)
+        return download_urls(self.context.get("request"), release)
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
@@ -105,6 +110,6 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         }
     )
     def get_citation(self, release):
-        url = download_urls(self.context.get("request"), release.version)["zip"]
+        url = download_urls(self.context.get("request"), release)["zip"]
         text, bibtex = release_citation(release, url)
         return {"text": text, "bibtex": bibtex}

@@ -114,10 +114,12 @@ def home(request):
         ),
     }
     if release is not None:
-        downloads = download_urls(request, release.version)
+        downloads = download_urls(request, release)
         context["downloads"] = downloads
         context["resources"] = [
-            (table.name, table.title, downloads["resources"][table.name]) for table in RESOURCES
+            (table.name, table.title, downloads["resources"][table.name])
+            for table in RESOURCES
+            if table.name in downloads["resources"]
         ]
         context["citation"], context["bibtex"] = release_citation(release, downloads["zip"])
         context["release_api"] = link("release-detail", version=release.version)

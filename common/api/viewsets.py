@@ -1,5 +1,6 @@
 """``DatasetViewSet``: what every dataset resource adds to DRF's ModelViewSet."""
 
+import functools
 import hashlib
 import json
 
@@ -10,7 +11,7 @@ from django.http import HttpResponseNotModified
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -53,6 +54,13 @@ def not_modified(etag):
     return response
 
 
+@functools.lru_cache(maxsize=64)
+def _without(rows, missing):
+    """``rows`` without the keys ``missing``, made once per resource and set of columns
+    (the wide export keeps a table per rows object)."""
+    return rows.only([key for key in rows.fields if key not in missing])
+
+
 # Filtered lists' querysets; each request takes a copy (``.all()``) and never compiles or
 # evaluates the kept one, as Django's views do with a class's ``queryset``.
 FILTERED = Memo(256)
@@ -90,7 +98,26 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         return responses
 
     def get_rows(self):
-        return rows_for(self.serializer_class)
+        """The resource's rows; with ``release=``, only the columns that release has."""
+        rows = rows_for(self.serializer_class)
+        missing = self.columns_not_released()
+        return _without(rows, missing) if missing else rows
+
+    def columns_not_released(self):
+        """The live columns the pinned release lacks (an earlier minor version's package):
+        its rows are answered without them, not with invented empty values."""
+        headers = getattr(self.request, "dataset_headers", None)
+        if not headers or self.table is None:
+            return frozenset()
+        if self.table.name not in headers:
+            raise NotFound(
+                f"Release {self.request.dataset_release.version} has no {self.table.name}."
+            )
+        return frozenset(self.table.header) - set(headers[self.table.name])
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.columns_not_released()  # a resource the pinned release lacks is a 404
 
     def get_renderers(self):
         classes = list(self.renderer_classes)
@@ -253,6 +280,9 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         data = self.get_serializer(self.get_object()).data
         if self.fields_asked:
             data = {key: data[key] for key in self.fields_asked}
+        else:
+            missing = self.columns_not_released()
+            data = {key: value for key, value in data.items() if key not in missing}
         etag = etag_of(data)
         if unchanged(request, etag):
             return not_modified(etag)

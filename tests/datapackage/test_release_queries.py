@@ -177,9 +177,23 @@ def test_a_release_of_an_earlier_minor_version_answers_in_its_own_columns(
     response = api_client.get("/api/v1/events/", {"format": "csv", "release": "1.0.0"})
     path = release_paths("1.0.0")[0] / "data" / "events.csv"
     assert body(response) == path.read_bytes()  # no ongoing_as_of column: 1.0.0 had none
-    relations = api_client.get("/api/v1/relations/", {"release": "1.0.0"}).json()
-    assert relations["count"] == 0  # relations came in 1.1.0
+    listed = api_client.get("/api/v1/events/", {"release": "1.0.0"}).json()["results"]
+    assert listed and all("ongoing_as_of" not in row for row in listed)
+    detail = api_client.get(f"/api/v1/events/{listed[0]['id']}/", {"release": "1.0.0"}).json()
+    assert "ongoing_as_of" not in detail and "title" in detail
+    assert "ongoing_as_of" in api_client.get(f"/api/v1/events/{listed[0]['id']}/").json()
+    wide = api_client.get("/api/v1/events/", {"format": "csv", "wide": "true", "release": "1.0.0"})
+    header = body(wide).decode().split("\n", 1)[0].split(",")
+    assert "ongoing_as_of" not in header and "participants" in header
+    asked = api_client.get("/api/v1/events/", {"fields": "ongoing_as_of", "release": "1.0.0"})
+    assert list(asked.json()["errors"]) == ["fields"]
+    for params in ({}, {"format": "csv"}):
+        relations = api_client.get("/api/v1/relations/", {**params, "release": "1.0.0"})
+        assert relations.status_code == 404  # relations came in 1.1.0
+        assert "has no relations" in relations.json()["detail"]
     assert api_client.get("/api/v1/relations/").json()["count"] == 40
+    downloads = api_client.get("/api/v1/releases/1.0.0/").json()["downloads"]["resources"]
+    assert "relations" not in downloads and "events" in downloads
 
 
 def test_a_snapshot_has_this_codes_indexes_and_planner_statistics(api_client, published):
