@@ -203,6 +203,7 @@ def events(request):
     chart = timelines.event_type_chart(timelines.events_by_year_and_type(matching))
     context.update(
         {
+            "listed": True,  # the list and its count show even when nothing matches
             "page_obj": current,
             "rows": event_rows(current.object_list),
             "chart": chart,

@@ -239,6 +239,36 @@ def test_events_filter_form_works_from_the_keyboard(browser, site):
         visit.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "changes", "submit"),
+    [
+        (
+            "/alignment/?actors=russia,iran",
+            {"#actor-a": "saudi-arabia", "#actor-b": "houthis"},
+            "form.filters button[type=submit]",
+        ),
+        ("/events/?country=SY", {"#f-country": "YE"}, "form.filters button[type=submit]"),
+    ],
+)
+def test_back_shows_the_form_as_the_page_was_served(browser, site, path, changes, submit):
+    visit = Visit(browser, WIDTHS["laptop"])
+    try:
+        visit.open(site + path)
+        served = {selector: visit.page.input_value(selector) for selector in changes}
+        for selector, value in changes.items():
+            visit.page.select_option(selector, value)
+        with visit.page.expect_navigation():
+            visit.page.click(submit)
+        assert visit.page.url != site + path
+        visit.page.go_back(wait_until="load")
+        assert visit.page.url == site + path
+        shown = {selector: visit.page.input_value(selector) for selector in changes}
+        assert shown == served
+        visit.check_stayed_local()
+    finally:
+        visit.close()
+
+
 def test_admin_view_site_and_position_stance_at_1280(browser, site):
     get_user_model().objects.create_superuser("curator", "c@example.org", "a-long-password-1")
     visit = Visit(browser, 1280)

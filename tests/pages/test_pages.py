@@ -248,6 +248,16 @@ def test_events_are_paginated_newest_first(client, site, monkeypatch):
     assert "page=2" in second.content.decode()  # the API link names the same page
 
 
+@pytest.mark.parametrize("query", ["q=Hodeidah", "date_after=2030-01-01", "country=XX"])
+def test_events_that_match_nothing_say_so(client, site, query):
+    response = client.get(f"/events/?{query}")
+    assert response.status_code == 200
+    body = text(response)
+    assert "0 events, newest first" in body
+    assert "No events match these filters." in body
+    assert "CSV of every matching event" in body
+
+
 def test_events_page_past_the_end_is_404(client, site):
     assert client.get("/events/?page=9").status_code == 404
     assert client.get("/events/?page=x").status_code == 404
