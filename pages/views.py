@@ -460,6 +460,7 @@ def alignment(request):
     chosen = [slug for value in data.get("actors", []) for slug in value.split(",") if slug]
     context = {
         "actors": actors,
+        "actor_names": {actor["slug"]: actor["name"] for actor in actors},
         "chosen": (chosen + ["", ""])[:2],
         "conflicts": CONFLICTS,
         "form": data,
@@ -493,6 +494,7 @@ def alignment(request):
             "b": actor_b,
             "tree": tree,
             "result": result,
+            "issue_names": dict(Issue.objects.values_list("slug", "name")),
             "summary": result["summary"],
             "chart": timelines.alignment_chart(result["timeline"]),
             "data_links": [
@@ -519,6 +521,7 @@ def codebook(request):
         "verdicts": Verdict.descriptions,
         "event_sides": EventSide.descriptions,
         "measures": MEASURES,
+        "alignment_api": link("alignment", {"actors": "russia,iran"}),
         "data_links": [
             ("OpenAPI schema", reverse("schema")),
             (

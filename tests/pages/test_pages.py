@@ -14,6 +14,7 @@ from common.choices import VOCABULARIES
 from datapackage.models import Release
 from events.choices import Stance
 from events.tables import TABLES as EVENT_TABLES
+from pages.templatetags.pages import measure
 from pages.views import CONTENT_SECURITY_POLICY
 
 from .conftest import populate
@@ -165,6 +166,25 @@ def test_alignment_shows_compare_verdicts_positions_and_quotes(client, site):
     assert (
         'href="/api/v1/alignment/?actors=russia%2Ciran&amp;format=csv"' in response.content.decode()
     )
+
+
+def test_alignment_names_and_links_the_actors_and_issues_it_shows(client, site):
+    raw = client.get("/alignment/?actors=russia,iran&tree=true").content.decode()
+    relations = raw[raw.index('id="relations-title"') :]
+    assert '<a href="/actors/iran/">Iran</a> <span class="kind kind-competition">' in relations
+    assert '<a href="/actors/russia/">Russia</a>' in relations
+    assert 'on <a href="/issues/issue-0/">Issue number 0</a>' in relations
+    shared = raw[raw.index('id="events-title"') : raw.index('id="relations-title"')]
+    assert '(<a href="/actors/quds-force/">Quds Force</a>)' in shared
+    assert "(quds-force)" not in shared
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.625, "0.63"), (0.615, "0.62"), (-0.125, "-0.13"), (1, "1.00"), (None, "–")],
+)
+def test_a_measure_is_shown_rounded_half_up(value, shown):
+    assert measure(value) == shown
 
 
 def test_alignment_chart_is_compare_timeline(client, site):
@@ -391,6 +411,8 @@ def test_codebook_defines_every_resource_column_and_value(client, db):
 
 
 def test_codebook_defines_the_alignment_terms(client, db):
+    raw = client.get("/codebook/").content.decode()
+    assert '<a href="/api/v1/alignment/?actors=russia%2Ciran">its API</a>' in raw
     body = text(client.get("/codebook/"))
     assert set(Verdict.descriptions) == set(compare.VERDICTS)
     for words in [*Verdict.descriptions.values(), *EventSide.descriptions.values()]:
@@ -404,8 +426,8 @@ def test_codebook_defines_the_alignment_terms(client, db):
 BUDGETS = {
     "/": 10,
     "/alignment/?actors=russia": 2,
-    "/alignment/?actors=russia,iran": 8,
-    "/alignment/?actors=russia,iran&tree=true&country=SY": 9,
+    "/alignment/?actors=russia,iran": 9,  # with the issues' names
+    "/alignment/?actors=russia,iran&tree=true&country=SY": 10,
     "/events/": 6,
     "/events/?country=SY&actor=iran&tree=1&event_type=airstrike": 8,
     "/events/{event}/": 3,
