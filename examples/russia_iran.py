@@ -3,8 +3,8 @@
 What a researcher reproducing the comparison would do: pin one release of the MENA
 Alignments data package, download its zip and check it against the release's published
 sha256, validate and read it with frictionless and pandas, rebuild the comparison of Russia
-and Iran from the CSVs alone by the published definitions (DESIGN.md, "Alignment"; the
-codebook's alignment terms), once as two actors and once with every actor below each
+and Iran from the CSVs alone by the published definitions (the README's alignment section;
+the codebook's alignment terms), once as two actors and once with every actor below each
 (tree=true), and check that /api/v1/alignment/ answers the same for that release.
 
 Run it against a server, e.g. `make run` in another terminal:

@@ -1,5 +1,5 @@
 """The worked example (examples/russia_iran.py) run as a researcher runs it: a separate
-process against a real server holding releases 1.0.0 and 1.1.0 of the bundled dataset."""
+process against a real server holding releases 1.0.0, 1.1.0 and 1.1.1 of the bundled dataset."""
 
 import datetime
 import importlib.util
@@ -24,16 +24,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def server(live_server, settings, tmp_path):
-    """The server's address, with 1.0.0 imported as shipped and 1.1.0 published from
-    dataset/, as `make setup` does."""
+    """The server's address, with 1.0.0 and 1.1.0 imported as shipped and 1.1.1 published
+    from dataset/, as `make setup` does."""
     settings.RELEASES_DIR = tmp_path / "releases"
     settings.RELEASE_SNAPSHOTS_DIR = tmp_path / "snapshots"
     call_command(
-        "import_release", str(DATASET / "releases" / "mena-alignments-1.0.0.zip"), verbosity=0
+        "import_release",
+        str(DATASET / "releases" / "mena-alignments-1.0.0.zip"),
+        str(DATASET / "releases" / "mena-alignments-1.1.0.zip"),
+        verbosity=0,
     )
     call_command("load_datapackage", str(DATASET), verbosity=0)
     call_command(
-        "publish_release", "1.1.0", notes_file=str(DATASET / "notes" / "1.1.0.md"), verbosity=0
+        "publish_release", "1.1.1", notes_file=str(DATASET / "notes" / "1.1.1.md"), verbosity=0
     )
     return live_server.url
 
@@ -65,6 +68,16 @@ def test_the_rebuild_of_release_1_1_0_equals_the_api(server):
     assert all("release=1.1.0" in address for address in checked(result.stdout))
 
 
+def test_the_rebuild_of_release_1_1_1_equals_the_api(server):
+    result = run(server, "--release", "1.1.1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Pinned release 1.1.1 (as asked)" in result.stdout
+    assert figure(result.stdout, "issues_compared") == ("15", "15")
+    assert figure(result.stdout, "compete") == ("1", "1")
+    assert len(checked(result.stdout)) == 2
+    assert all("release=1.1.1" in address for address in checked(result.stdout))
+
+
 def test_release_1_0_0_without_relations_is_rebuilt_with_no_compete(server):
     result = run(server, "--release", "1.0.0")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -77,8 +90,8 @@ def test_release_1_0_0_without_relations_is_rebuilt_with_no_compete(server):
 def test_without_a_release_the_latest_is_pinned_once(server):
     result = run(server)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Pinned release 1.1.0 (the latest at {server})" in result.stdout
-    assert all("release=1.1.0" in address for address in checked(result.stdout))
+    assert f"Pinned release 1.1.1 (the latest at {server})" in result.stdout
+    assert all("release=1.1.1" in address for address in checked(result.stdout))
 
 
 def test_a_zip_that_is_not_the_releases_is_refused(server):
