@@ -147,6 +147,12 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
                     if getattr(filter_.extra.get("widget"), "split", False):
                         split.add(name)
         check_query_params(request.query_params, accepted=accepted, multi=multi, split=split)
+        if "cursor" in request.query_params and self.streamed_format(request):
+            # An export streams every matching row from the first: a cursor would be silently
+            # ignored, and a client resuming from it would read everything again.
+            raise ValidationError(
+                {"cursor": ["Only for JSON pages: an export streams every matching row."]}
+            )
         if released(request) and "updated_after" in request.query_params:
             raise ValidationError(
                 {"updated_after": ["Only on the live data: a release's rows never change."]}
@@ -155,6 +161,14 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         if self.action == "list" and self.paginator is not None:
             self.paginator.check_params(request.query_params)
         self.fields_asked = self.parse_fields(request.query_params.get("fields"))
+
+    def streamed_format(self, request):
+        """The streamed format (CSV, GeoJSON) the list answers in, or None for JSON."""
+        name = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+        if name is None:
+            accepted = getattr(request, "accepted_renderer", None)
+            name = getattr(accepted, "format", None)
+        return FORMATS.get(name) if self.action == "list" else None
 
     def check_export_params(self, params):
         fmt = params.get(api_settings.URL_FORMAT_OVERRIDE)

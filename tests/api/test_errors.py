@@ -127,6 +127,20 @@ def test_a_write_following_the_308_is_the_write(user_with, world):
     assert response.json()["title"] == "Renamed"
 
 
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [
+        ({"format": "csv"}, {}),
+        ({"format": "csv", "wide": "true"}, {}),
+        ({"format": "geojson"}, {}),
+        ({}, {"HTTP_ACCEPT": "text/csv"}),
+    ],
+)
+def test_a_cursor_on_an_export_is_a_400_naming_it(api_client, world, params, headers):
+    body = error(api_client.get(EVENTS, {**params, "cursor": "aWQ-MTA"}, **headers), 400)
+    assert list(body["errors"]) == ["cursor"]
+
+
 def test_unknown_format_is_400(api_client, world):
     body = error(api_client.get(EVENTS, {"format": "xml"}), 400)
     assert list(body["errors"]) == ["format"]
