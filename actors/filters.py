@@ -1,10 +1,12 @@
 from collections import defaultdict
 
+from django import forms
 from django.db.models import Q
 
 from common.api.filters import (
     CountryFilter,
     DatasetFilterSet,
+    IdMultipleChoiceField,
     MultiValueChoiceFilter,
     MultiValueModelFilter,
     SearchFilter,
@@ -63,6 +65,28 @@ class ActorTreeFilter(ActorFilter):
     take part."""
 
     tree = True
+
+
+class PairField(IdMultipleChoiceField):
+    def clean(self, value):
+        actors = super().clean(value)
+        if value and len(actors) != 2:
+            raise forms.ValidationError("Give two different actor slugs, e.g. russia,iran.")
+        return actors
+
+
+class ActorPairFilter(ActorFilter):
+    """Two actor slugs: the rows between exactly those two, one in each of ``fields`` (in
+    either order): ``?between=russia,iran`` on relations."""
+
+    field_class = PairField
+
+    def condition(self, actors):
+        first, second = (actor.pk for actor in actors)
+        one, other = self.fields
+        return Q(**{f"{one}_id": first, f"{other}_id": second}) | Q(
+            **{f"{one}_id": second, f"{other}_id": first}
+        )
 
 
 class ActorSearchFilter(SearchFilter):

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from actors.filters import ActorFilter, ActorTreeFilter
+from actors.filters import ActorFilter, ActorPairFilter, ActorTreeFilter
 from common.api.filters import (
     CitedByFilter,
     CountryFilter,
@@ -171,6 +171,11 @@ class RelationFilterSet(DatasetFilterSet):
     actor_tree = ActorTreeFilter(
         fields=("actor", "counterpart"),
         help_text="Actor slug: relations in which that actor or any actor below it is either side.",
+    )
+    between = ActorPairFilter(
+        fields=("actor", "counterpart"),
+        help_text="Two actor slugs, e.g. russia,iran: the relations between them, in either "
+        "order (a support relation keeps its direction in actor and counterpart).",
     )
     kind = MultiValueChoiceFilter(
         field_name="kind", choices=RelationKind.choices, help_text="Relation kind."

@@ -46,6 +46,20 @@ def test_filter_actor_tree_matches_either_side(api_client, world):
     ]
 
 
+@pytest.mark.parametrize("pair", ["russia,iran", "iran,russia"])
+def test_filter_between_is_the_relations_of_one_pair_in_either_order(api_client, world, pair):
+    assert summaries(api_client.get(URL, {"between": pair})) == [PARTNERSHIP]
+    assert summaries(api_client.get(URL, {"between": "houthis,iran"})) == [HOUTHIS]
+    assert summaries(api_client.get(URL, {"between": "irgc,houthis"})) == []
+
+
+@pytest.mark.parametrize("pair", ["russia", "russia,russia", "russia,iran,irgc", "russia,nobody"])
+def test_filter_between_needs_two_known_actors(api_client, world, pair):
+    response = api_client.get(URL, {"between": pair})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["between"]
+
+
 def test_filter_kind(api_client, world):
     assert summaries(api_client.get(URL, {"kind": "competition"})) == [CONTRACTS]
 
