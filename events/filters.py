@@ -11,6 +11,7 @@ from common.api.filters import (
     MultiValueModelFilter,
     SearchFilter,
     date_filters,
+    search_terms,
 )
 
 from . import search
@@ -77,6 +78,7 @@ class EventSearchFilter(SearchFilter):
     def filter(self, qs, value):
         if not value or not search.has_index(qs.db):
             return super().filter(qs, value)
+        value = search_terms(value)
         if any(len(term) < search.MIN_TERM for term in value):
             return super().filter(qs, value)
         plan = search.search_plan(value, qs.db, rare=self.RARE, filter_limit=self.FILTER_LIMIT)

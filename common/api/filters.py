@@ -217,8 +217,29 @@ class SearchFilter(MultiValueFilter):
         self.fields = list(fields)
         super().__init__(*args, split=False, **kwargs)
 
+    def filter(self, qs, value):
+        return super().filter(qs, search_terms(value) if value else value)
+
     def condition(self, terms):
         return any_contains(self.fields, terms)
+
+
+def search_terms(terms):
+    """What a search looks for: each term as given and, so that it matches however the text
+    spells it, with its apostrophes typewriter (') and typographic (’) alike (the sources
+    use both: "Dera’a"); a term with letters beyond ASCII also lower- and upper-cased, since
+    SQLite's LIKE folds only ASCII letters ("TÜRKIYE" finds "Türkiye"). An ASCII term without
+    an apostrophe, the common case, is searched as it is."""
+    found = []
+    for term in terms:
+        variants = [term]
+        if "'" in term or "’" in term:
+            variants += [term.replace("’", "'"), term.replace("'", "’")]
+        if not term.isascii():
+            variants += [variant.lower() for variant in variants]
+            variants += [variant.upper() for variant in variants]
+        found += [variant for variant in variants if variant not in found]
+    return found
 
 
 def any_contains(fields, terms):

@@ -1,6 +1,7 @@
 import pytest
 
 from actors.models import Actor
+from tests.factories import ActorFactory
 
 from .conftest import listed
 
@@ -47,6 +48,12 @@ def test_filter_q_matches_short_name(api_client, world):
 
 def test_filter_q_matches_aliases(api_client, world):
     assert slugs(api_client.get(URL, {"q": "ansar allah"})) == ["houthis"]
+
+
+def test_filter_q_folds_the_case_of_letters_beyond_ascii(api_client, db):
+    ActorFactory(slug="turkey", name="Türkiye")
+    assert slugs(api_client.get(URL, {"q": "TÜRKIYE"})) == ["turkey"]
+    assert slugs(api_client.get(URL, {"q": "türkiye"})) == ["turkey"]
 
 
 def test_ordering(api_client, world):

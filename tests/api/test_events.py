@@ -197,6 +197,24 @@ def test_filter_q(api_client, world):
     assert titles(api_client.get(URL, {"q": "latakia"})) == ["Russian airstrikes begin"]
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("Dera'a", ["Protests in Dera’a"]),
+        ("dera’a", ["Protests in Dera’a"]),
+        ("Sana’a", ["Talks in Sana'a"]),
+        ("TÜRKIYE", ["Türkiye's incursion"]),
+        ("türkiye's", ["Türkiye's incursion"]),
+        ("ÖZ", ["Talks in Sana'a"]),
+    ],
+)
+def test_filter_q_matches_either_apostrophe_and_any_case(api_client, db, q, expected):
+    cited_event(title="Protests in Dera’a", summary="One.")
+    cited_event(title="Talks in Sana'a", summary="With Mr öz.")
+    cited_event(title="Türkiye's incursion", summary="Three.")
+    assert titles(api_client.get(URL, {"q": q})) == expected
+
+
 def test_filters_combine(api_client, world):
     response = api_client.get(URL, {"country": "SY", "actor_tree": "iran"})
     assert titles(response) == ["Aleppo offensive"]
