@@ -80,6 +80,7 @@ class ActorPairFilter(ActorFilter):
     either order): ``?between=russia,iran`` on relations."""
 
     field_class = PairField
+    values_count = 2  # the OpenAPI schema's minItems and maxItems
 
     def condition(self, actors):
         first, second = (actor.pk for actor in actors)

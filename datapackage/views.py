@@ -136,11 +136,11 @@ def release_download(route_name):
 
 
 def _serve(request, path, *, etag, content_type, filename=None):
+    if not path.is_file():
+        return _not_found("The release's file is missing on this server.")
     if unchanged(request, f'"{etag}"'):
         response = HttpResponse(status=304)
     else:
-        if not path.is_file():
-            return _not_found("The release's file is missing on this server.")
         response = FileResponse(
             open(path, "rb"),  # FileResponse closes it
             content_type=content_type,

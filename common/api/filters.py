@@ -103,6 +103,18 @@ class DatasetFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             filter_.label = name
 
+    def is_valid(self):
+        """The filters' own checks, and a date window that ends before it starts (a 400, as
+        on the alignment: no row's period can overlap it, and it is most likely a typo)."""
+        if not super().is_valid():
+            return False
+        after = self.form.cleaned_data.get("date_after")
+        before = self.form.cleaned_data.get("date_before")
+        if after and before and before < after:
+            self.form.add_error("date_before", "It comes before date_after.")
+            return False
+        return True
+
     def given(self):
         """(name, cleaned value) of the filters whose parameter the request gives.
 

@@ -118,11 +118,15 @@ def fields_parameter(view):
     )
 
 
-def constrain_query_parameter(parameter, paginator):
-    """The parameter's schema with the rules every query parameter is held to."""
+def constrain_query_parameter(parameter, paginator, filter_=None):
+    """The parameter's schema with the rules every query parameter is held to, and the
+    number of values its filter takes when that is fixed (``values_count``)."""
     schema = parameter.get("schema")
     if parameter.get("in") != "query" or not isinstance(schema, dict):
         return
+    count = getattr(filter_, "values_count", None)
+    if count is not None and schema.get("type") == "array":
+        schema.update({"minItems": count, "maxItems": count})
     if (
         paginator is not None
         and parameter["name"] in (paginator.page_query_param, paginator.page_size_query_param)
@@ -205,8 +209,10 @@ class AutoSchema(BaseAutoSchema):
     def _get_parameters(self):
         parameters = super()._get_parameters()
         paginator = getattr(self.view, "paginator", None) if self._is_list_view() else None
+        filterset = getattr(self.view, "filterset_class", None)
+        filters = filterset.base_filters if filterset is not None else {}
         for parameter in parameters:
-            constrain_query_parameter(parameter, paginator)
+            constrain_query_parameter(parameter, paginator, filters.get(parameter.get("name")))
         return parameters
 
     def is_dataset_detail(self):

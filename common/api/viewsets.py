@@ -272,9 +272,14 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         etag = self.list_etag(request)
-        if unchanged(request, etag):
+        tags = _tags(request.headers.get("If-None-Match", ""))
+        if etag in tags:
             return not_modified(etag)
         response = self.list_response(request)
+        if "*" in tags and response.status_code == 200:
+            # Only a request that would succeed matches "*" (RFC 9110, 13.2.1): its filters
+            # and page are checked, and answered, first.
+            return not_modified(etag)
         response["ETag"] = etag
         return response
 

@@ -115,6 +115,14 @@ def test_if_none_match_any_is_a_304_on_lists(api_client, world, path):
     assert response["ETag"] == api_client.get(path)["ETag"]
 
 
+@pytest.mark.parametrize(
+    "params", [{"actor": "Not A Slug"}, {"date_after": "yesterday"}, {"page": "99"}]
+)
+def test_if_none_match_any_does_not_hide_a_refusal(api_client, world, params):
+    response = api_client.get(EVENTS, params, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code in (400, 404)
+
+
 def test_if_none_match_any_is_a_304_on_details(api_client, world):
     event = world["events"]["aleppo"]
     response = api_client.get(detail(event), HTTP_IF_NONE_MATCH="*")

@@ -141,6 +141,17 @@ def test_a_cursor_on_an_export_is_a_400_naming_it(api_client, world, params, hea
     assert list(body["errors"]) == ["cursor"]
 
 
+@pytest.mark.parametrize("resource", ["events", "positions", "relations"])
+def test_a_date_window_ending_before_it_starts_is_a_400(api_client, world, resource):
+    path = f"/api/v1/{resource}/"
+    body = error(
+        api_client.get(path, {"date_after": "2016-01-01", "date_before": "2015-12-31"}), 400
+    )
+    assert list(body["errors"]) == ["date_before"]
+    same_day = api_client.get(path, {"date_after": "2016-01-01", "date_before": "2016-01-01"})
+    assert same_day.status_code == 200
+
+
 def test_unknown_format_is_400(api_client, world):
     body = error(api_client.get(EVENTS, {"format": "xml"}), 400)
     assert list(body["errors"]) == ["format"]

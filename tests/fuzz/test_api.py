@@ -89,8 +89,8 @@ class Rules:
     - A cursor is one the API handed out (in ``next``): random text is none.
     - Parameters that depend on another (README, "The API"): ``bom`` and ``wide`` only with
       ``format=csv``, ``fields`` only for JSON, ``updated_after`` not with ``release``,
-      ``cursor`` neither with ``page`` nor with
-      ``ordering``, and an alignment's ``date_after`` not after its ``date_before``.
+      ``cursor`` neither with ``page`` nor with ``ordering`` nor on an export, and a
+      ``date_after`` not after its ``date_before``.
     - A published slug never changes: a PUT or PATCH gives the slug it is sent to.
     - If-Match names the object's current version: ``*`` (which any stored object matches)
       in three cases out of four. The fourth keeps its random ETag, which answers 412 before
@@ -111,6 +111,7 @@ class Rules:
         "actor": "actor",
         "actor_tree": "actor",
         "actors": "actor",
+        "between": "actor",
         "issue": "issue",
         "source": "source",
         "release": "release",
@@ -201,8 +202,10 @@ class Rules:
             query.pop("fields", None)
         if "release" in query:
             query.pop("updated_after", None)  # a release's rows never change
+        if query.get("format") in ("csv", "geojson"):
+            query.pop("cursor", None)  # an export streams every row: a cursor is refused
         after, before = query.get("date_after"), query.get("date_before")
-        if case.operation.path.startswith("/api/v1/alignment/") and after and before:
+        if after and before:
             query["date_after"], query["date_before"] = sorted([after, before])
 
 

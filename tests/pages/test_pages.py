@@ -283,6 +283,12 @@ def test_events_page_past_the_end_is_404(client, site):
     assert client.get("/events/?page=x").status_code == 404
 
 
+def test_events_with_a_reversed_window_say_so(client, site):
+    response = client.get("/events/?date_after=2016-01-01&date_before=2015-01-01")
+    assert response.status_code == 400
+    assert "It comes before date_after." in response.content.decode()
+
+
 def test_events_bad_filter_is_400_naming_it(client, site):
     response = client.get("/events/?date_after=yesterday")
     assert response.status_code == 400
