@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from common.api.formats import FORMATS
 from common.api.links import with_release
 from common.api.params import CheckedQueryMixin, check_query_params
+from common.api.viewsets import ConditionalMixin
 from common.tabular import csv_text
 
 from . import compare
@@ -60,7 +61,7 @@ def with_links(result, links):
     return result
 
 
-class AlignmentView(CheckedQueryMixin, APIView):
+class AlignmentView(ConditionalMixin, CheckedQueryMixin, APIView):
     """Allies or competitive partners? Two actors compared on every issue both took a
     position on, with the evidence: their positions and quotes, the events in which both took
     part, the relations between them, a year-by-year timeline and summary measures."""
@@ -96,6 +97,9 @@ class AlignmentView(CheckedQueryMixin, APIView):
         },
     )
     def get(self, request):
+        return self.answer_conditionally(request, lambda: self.answer(request))
+
+    def answer(self, request):
         query = self.parse(request)
         actor_a, actor_b = query.validated_data["actors"]
         tree = query.validated_data["tree"]
@@ -123,6 +127,9 @@ class AlignmentMatrixView(AlignmentView):
         },
     )
     def get(self, request):
+        return self.answer_conditionally(request, lambda: self.answer(request))
+
+    def answer(self, request):
         query = self.parse(request)
         actors, tree = query.validated_data["actors"], query.validated_data["tree"]
         pairs = compare.matrix(actors, tree=tree, scope=query.scope())

@@ -215,6 +215,10 @@ class AutoSchema(BaseAutoSchema):
             constrain_query_parameter(parameter, paginator, filters.get(parameter.get("name")))
         return parameters
 
+    def answers_conditionally(self):
+        """A GET with an ETag, answered 304 to If-None-Match (viewsets.ConditionalMixin)."""
+        return self.method == "GET" and hasattr(self.view, "answer_conditionally")
+
     def is_dataset_detail(self):
         return getattr(self.view, "table", None) is not None and not self._is_list_view()
 
@@ -228,9 +232,10 @@ class AutoSchema(BaseAutoSchema):
         )
         if reads_dataset and self.method == "GET":
             parameters.append(RELEASE)
+        if self.answers_conditionally():
+            parameters.append(IF_NONE_MATCH)
         if getattr(view, "table", None) is None or self.method != "GET":
             return parameters
-        parameters.append(IF_NONE_MATCH)
         parameters.append(fields_parameter(view))
         if self._is_list_view():
             parameters.append(BOM)
@@ -258,7 +263,7 @@ class AutoSchema(BaseAutoSchema):
         if direction != "response":
             return responses
         self.registry.register_on_missing(FIELD_ERRORS)
-        if self.method == "GET" and getattr(self.view, "table", None) is not None:
+        if self.answers_conditionally():
             responses["304"] = NOT_MODIFIED
         for code in self._error_codes():
             if code not in responses:

@@ -66,7 +66,44 @@ def _without(rows, missing):
 FILTERED = Memo(256)
 
 
-class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
+class ConditionalMixin:
+    """Reads answered conditionally: the ETag of a response is known before its query runs,
+    from the version of the data it answers from and the request itself, so an unchanged
+    answer is a 304 that costs one query (the data's version)."""
+
+    def data_version(self):
+        """The version of the data this response answers from: a release's, or the live
+        data's (settings.DATA_VERSION). Read once per request: the ETag and the cached
+        count name the same version."""
+        if getattr(self, "_data_version", None) is None:
+            release = released(self.request)
+            if release is not None:
+                self._data_version = f"release {release.version} {release.zip_sha256}"
+            else:
+                self._data_version = import_string(settings.DATA_VERSION)()
+        return self._data_version
+
+    def request_etag(self, request):
+        accept = request.headers.get("Accept", "")
+        key = f"{self.data_version()} {request.get_full_path()} {accept}"
+        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+    def answer_conditionally(self, request, respond):
+        """``respond()``'s response with its ETag, or a 304 if the client holds it."""
+        etag = self.request_etag(request)
+        tags = _tags(request.headers.get("If-None-Match", ""))
+        if etag in tags:
+            return not_modified(etag)
+        response = respond()
+        if "*" in tags and response.status_code == 200:
+            # Only a request that would succeed matches "*" (RFC 9110, 13.2.1): its
+            # parameters are checked, and a refusal answered, first.
+            return not_modified(etag)
+        response["ETag"] = etag
+        return response
+
+
+class DatasetViewSet(ConditionalMixin, CheckedQueryMixin, viewsets.ModelViewSet):
     """A dataset resource: strict parameters, the lean list path, streamed formats,
     conditional reads and optimistic concurrency on writes.
 
@@ -222,18 +259,6 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
         given = sorted(name for name in params if name in filters)
         return "\n".join([self.prefix, *(f"{name}={params.getlist(name)!r}" for name in given)])
 
-    def data_version(self):
-        """The version of the data this response answers from: a release's, or the live
-        data's (settings.DATA_VERSION). Read once per request: the ETag and the cached
-        count name the same version."""
-        if getattr(self, "_data_version", None) is None:
-            release = released(self.request)
-            if release is not None:
-                self._data_version = f"release {release.version} {release.zip_sha256}"
-            else:
-                self._data_version = import_string(settings.DATA_VERSION)()
-        return self._data_version
-
     def filter_queryset(self, queryset):
         """A list's filtered and ordered query, built once per resource, database, data
         version, filters and ordering in this process (``FILTERED``): building it (a form,
@@ -264,24 +289,8 @@ class DatasetViewSet(CheckedQueryMixin, viewsets.ModelViewSet):
             return self.table.only(headers[self.table.name])
         return self.table
 
-    def list_etag(self, request):
-        """A list's ETag, known before its query runs: the data's version and the request."""
-        accept = request.headers.get("Accept", "")
-        key = f"{self.data_version()} {request.get_full_path()} {accept}"
-        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
     def list(self, request, *args, **kwargs):
-        etag = self.list_etag(request)
-        tags = _tags(request.headers.get("If-None-Match", ""))
-        if etag in tags:
-            return not_modified(etag)
-        response = self.list_response(request)
-        if "*" in tags and response.status_code == 200:
-            # Only a request that would succeed matches "*" (RFC 9110, 13.2.1): its filters
-            # and page are checked, and answered, first.
-            return not_modified(etag)
-        response["ETag"] = etag
-        return response
+        return self.answer_conditionally(request, lambda: self.list_response(request))
 
     def list_response(self, request):
         queryset = self.filter_queryset(self.get_queryset())

@@ -4,7 +4,7 @@ import io
 import pytest
 
 from alignment import compare as engine
-from events.models import EventActor
+from events.models import EventActor, Position
 from tests.api.factories import many_events, many_positions
 from tests.factories import ActorFactory, cited_event
 
@@ -179,10 +179,41 @@ def test_comparison_runs_constant_queries(api_client, django_assert_max_num_quer
         for position in many_positions(size, citations=2):
             position.actor = actor
             position.save()
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # with the data's version, for the ETag
         response = api_client.get(URL, {"actors": f"{a.slug},{b.slug}", "tree": "true"})
     assert response.status_code == 200
     assert len(response.json()["events"]) == size
+
+
+@pytest.mark.parametrize("url", [URL, MATRIX])
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_unchanged_comparison_is_a_304(
+    api_client, rivals, url, fmt, django_assert_max_num_queries
+):
+    params = {"actors": "russia,iran", "format": fmt}
+    first = api_client.get(url, params)
+    assert first.status_code == 200
+    with django_assert_max_num_queries(1):  # only the data's version is read
+        again = api_client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert api_client.get(url, {**params, "tree": "true"})["ETag"] != first["ETag"]
+
+
+def test_a_comparison_etag_changes_with_the_data(api_client, rivals, user_with):
+    etag = api_client.get(URL, {"actors": "russia,iran"})["ETag"]
+    position = Position.objects.first()
+    user_with("change_position").patch(
+        f"/api/v1/positions/{position.pk}/", {"summary": "Changed."}, format="json"
+    )
+    response = api_client.get(URL, {"actors": "russia,iran"}, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_if_none_match_any_does_not_hide_a_bad_comparison(api_client, rivals):
+    response = api_client.get(URL, {"actors": "russia"}, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("url", [URL, MATRIX])
