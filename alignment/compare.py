@@ -427,7 +427,8 @@ def summarize(compared, events, relations):
 
 
 def timeline(rows, side_a, side_b, scope, events, relations):
-    """One row per calendar year from the earliest to the latest dated row in scope."""
+    """One row per calendar year from the earliest to the latest dated row in scope, within
+    the scope's own years (a row in scope may have held before or after them)."""
     years = set()
     for row in [*_side_positions(rows, side_a, side_b, scope), *events, *relations]:
         held = period(row)
@@ -435,8 +436,13 @@ def timeline(rows, side_a, side_b, scope, events, relations):
             years.update((held[0].year, held[1].year))
     if not years:
         return []
+    first, last = min(years), max(years)
+    if scope.date_after:
+        first = max(first, scope.date_after.year)
+    if scope.date_before:
+        last = min(last, scope.date_before.year)
     result = []
-    for year in range(min(years), max(years) + 1):
+    for year in range(first, last + 1):
         narrowed = scope.narrowed_to_year(year)
         compared, _ = compare_issues(rows, side_a, side_b, narrowed)
         year_events = [event for event in events if narrowed.holds(event)]

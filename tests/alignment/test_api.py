@@ -102,6 +102,15 @@ def test_timeline_runs_from_the_earliest_to_the_latest_dated_row(api_client, riv
     assert timeline[2021]["relations"]["alliance"] == 1
 
 
+def test_a_scoped_timeline_keeps_to_the_scopes_years(api_client, rivals):
+    whole = {row["year"]: row for row in compare(api_client)["timeline"]}
+    body = compare(api_client, date_after="2016-06-01", date_before="2018-03-31")
+    timeline = {row["year"]: row for row in body["timeline"]}
+    assert sorted(timeline) == [2016, 2017, 2018]
+    assert timeline[2017] == whole[2017]  # a year wholly in scope counts as it does unscoped
+    assert compare(api_client, date_after="2019-01-01")["timeline"][0]["year"] == 2019
+
+
 def test_csv_is_one_row_per_compared_issue(api_client, rivals):
     response = api_client.get(URL, {"actors": "russia,iran", "format": "csv"})
     assert response.status_code == 200
