@@ -89,16 +89,21 @@ def actor_choices():
 
 @page
 def home(request):
-    counts = [
-        ("events", "events", Event.objects.count(), link("pages:events")),
-        ("actors", "actors", Actor.objects.count(), None),
-        ("issues", "issues", Issue.objects.count(), None),
-        ("positions", "positions on issues", Position.objects.count(), None),
-        ("relations", "relations between actors", Relation.objects.count(), None),
-        ("sources", "sources cited", Source.objects.count(), None),
-    ]
-    # A page read from a release offers that release's files and citation.
+    # A page read from a release offers that release's files and citation, and counts only
+    # what it holds (an earlier minor release may lack a resource: 1.0.0 had no relations).
     pinned = current_release()
+    counts = [
+        (key, label, model.objects.count(), url)
+        for key, label, model, url in [
+            ("events", "events", Event, link("pages:events")),
+            ("actors", "actors", Actor, None),
+            ("issues", "issues", Issue, None),
+            ("positions", "positions on issues", Position, None),
+            ("relations", "relations between actors", Relation, None),
+            ("sources", "sources cited", Source, None),
+        ]
+        if pinned is None or key in pinned.row_counts
+    ]
     release = pinned or Release.objects.latest_release()
     featured = set(Actor.objects.filter(slug__in=["russia", "iran"]).values_list("slug", flat=True))
     context = {

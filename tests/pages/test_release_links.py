@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 
 from datapackage.models import Release
-from datapackage.release import publish
+from datapackage.release import import_release, publish
 from pages import views
 
 from .conftest import populate
@@ -154,3 +155,17 @@ def test_the_events_pager_links_to_the_next_page(client, pinned, monkeypatch, re
     }
     second = client.get("/events/" + html.unescape(older[0]))
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_a_release_without_a_resource_shows_neither_its_count_nor_its_file(
+    client, settings, tmp_path
+):
+    settings.RELEASES_DIR = tmp_path / "releases"
+    settings.RELEASE_SNAPSHOTS_DIR = tmp_path / "snapshots"
+    import_release(settings.BASE_DIR / "dataset" / "releases" / "mena-alignments-1.0.0.zip")
+    call_command("load_datapackage", str(settings.BUNDLED_DATAPACKAGE), verbosity=0)
+    old = html.unescape(client.get("/", {"release": "1.0.0"}).content.decode())
+    assert "relations between actors" not in old and "positions on issues" in old
+    assert "/datapackage/1.0.0/data/relations.csv" not in old
+    assert "/datapackage/1.0.0/data/events.csv" in old
+    assert "relations between actors" in client.get("/").content.decode()
