@@ -416,6 +416,16 @@ def test_codebook_defines_every_resource_column_and_value(client, db):
             assert definition in body
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/codebook/", "/events/", "/alignment/?actors=russia,iran&tree=true", "/actors/iran/"],
+)
+def test_ids_on_a_page_are_unique(client, site, path):
+    ids = re.findall(r'\sid="([^"]+)"', client.get(path).content.decode())
+    assert ids
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
 def test_codebook_defines_the_alignment_terms(client, db):
     raw = client.get("/codebook/").content.decode()
     assert '<a href="/api/v1/alignment/?actors=russia%2Ciran">its API</a>' in raw
