@@ -1,20 +1,101 @@
 """Admin pieces every dataset app shares."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from common.services import save_changed, touch
 
+# The hidden field of a change form: the row's ``updated`` stamp as the curator loaded it.
+SEEN = "updated_when_loaded"
+
+
+class DatasetChangeList(ChangeList):
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            # A date drill-down past the calendar's end (year 9999): the changelist's own
+            # "bad filter" answer, not a server error.
+            raise IncorrectLookupParameters(error) from error
+
+
+class LoadedVersionForm(forms.ModelForm):
+    """A change form that knows which version of the row its curator saw (its ``updated``
+    stamp when the page was loaded) and refuses to save over a newer one."""
+
+    updated_when_loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.loaded():
+            self.fields[SEEN].initial = self.instance.updated.isoformat()
+
+    def loaded(self):
+        return self.instance.pk is not None and getattr(self.instance, "updated", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = self.data.get(self.add_prefix(SEEN))
+        if self.loaded() and seen and seen != self.instance.updated.isoformat():
+            raise ValidationError(
+                "Someone else saved this %(what)s after you opened it (at %(when)s UTC). "
+                "Your changes are not saved: open it again to see theirs, then make yours.",
+                params={
+                    "what": self.instance._meta.verbose_name,
+                    "when": self.instance.updated.strftime("%Y-%m-%d %H:%M:%S"),
+                },
+                code="stale",
+            )
+        return cleaned
+
 
 class DatasetAdmin(admin.ModelAdmin):
-    """Writes only the fields the curator changed, as the API does."""
+    """Writes only the fields the curator changed, as the API does, and refuses a save made
+    from a page loaded before someone else's save: the values it shows as unchanged would
+    otherwise undo that change. A published slug never changes (as in the API)."""
 
+    form = LoadedVersionForm
     readonly_fields = ["created", "updated"]
+
+    def get_changelist(self, request, **kwargs):
+        return DatasetChangeList
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and any(field.name == "slug" for field in self.model._meta.fields):
+            fields.append("slug")
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if SEEN in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], SEEN]}), *rest]
+
+    def has_add_permission(self, request):
+        """A cited row (an event, a position, a relation) is added with its first citation:
+        only by a curator who may add citations, since the form shows them no other way."""
+        if not super().has_add_permission(request):
+            return False
+        for inline in self.inlines:
+            if issubclass(inline, CitationInline):
+                opts = inline.model._meta
+                codename = get_permission_codename("add", opts)
+                if not request.user.has_perm(f"{opts.app_label}.{codename}"):
+                    return False
+        return True
 
     def save_model(self, request, obj, form, change):
         if change:
-            save_changed(obj, [name for name in form.changed_data if name in form.fields])
+            names = [name for name in form.changed_data if name in form.fields and name != SEEN]
+            save_changed(obj, names)
         else:
             obj.save()
 
@@ -47,6 +128,33 @@ class ChildAdmin(admin.ModelAdmin):
         rows = list(queryset.select_related(self.parent_field))
         super().delete_queryset(request, queryset)
         self._touch_parents(rows)
+
+
+class CitationAdmin(ChildAdmin):
+    """A citation on its own page. Its row keeps at least one citation, the rule its row's
+    own page checks: the last one is not deleted here, nor moved to another row, and rows
+    are deleted one by one (the bulk delete could take a row's last)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append(self.parent_field)
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        others = type(obj)._default_manager.filter(
+            **{self.parent_field: getattr(obj, f"{self.parent_field}_id")}
+        )
+        return others.exclude(pk=obj.pk).exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class CitedFormSet(BaseInlineFormSet):

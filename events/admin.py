@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from common.admin import ChildAdmin, CitationInline, DatasetAdmin
+from common.admin import ChildAdmin, CitationAdmin, CitationInline, DatasetAdmin
 
 from .models import (
     EVENT_CITED,
@@ -120,7 +120,7 @@ class EventActorAdmin(ChildAdmin):
 
 
 @admin.register(EventSource)
-class EventSourceAdmin(ChildAdmin):
+class EventSourceAdmin(CitationAdmin):
     parent_field = "event"
     list_display = ["event", "source", "quote"]
     list_select_related = ["event", "source"]
@@ -130,7 +130,7 @@ class EventSourceAdmin(ChildAdmin):
 
 
 @admin.register(PositionSource)
-class PositionSourceAdmin(ChildAdmin):
+class PositionSourceAdmin(CitationAdmin):
     parent_field = "position"
     list_display = ["position", "source", "quote"]
     list_select_related = ["position__actor", "position__issue", "source"]
@@ -166,7 +166,7 @@ class RelationAdmin(DatasetAdmin):
 
 
 @admin.register(RelationSource)
-class RelationSourceAdmin(ChildAdmin):
+class RelationSourceAdmin(CitationAdmin):
     parent_field = "relation"
     list_display = ["relation", "source", "quote"]
     list_select_related = ["relation__actor", "relation__counterpart", "source"]

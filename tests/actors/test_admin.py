@@ -98,3 +98,28 @@ def test_admin_refuses_invalid_country(admin_client):
 def test_timestamps_are_read_only(admin_client, actor):
     response = admin_client.get(reverse("admin:actors_actor_change", args=[actor.pk]))
     assert "created" not in response.context["adminform"].form.fields
+
+
+def test_a_published_slug_is_not_changed_in_the_admin(admin_client, actor):
+    slug = actor.slug
+    url = reverse("admin:actors_actor_change", args=[actor.pk])
+    page = admin_client.get(url)
+    assert "slug" not in page.context["adminform"].form.fields
+    form = {
+        "slug": "renamed",
+        "name": "Renamed",
+        "short_name": "",
+        "kind": actor.kind,
+        "country": actor.country,
+        "parent": "",
+        "wikidata_id": actor.wikidata_id,
+        "description": "",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "children-TOTAL_FORMS": "0",
+        "children-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].errors
+    actor.refresh_from_db()
+    assert (actor.slug, actor.name) == (slug, "Renamed")

@@ -1,5 +1,10 @@
+import datetime
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
+
+from common.admin import SEEN
 
 from events.admin import EVENT_CITED, EventAdmin
 from events.models import Event
@@ -130,3 +135,92 @@ def test_admin_change_writes_only_the_changed_fields(admin_client, monkeypatch):
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.title, event.summary) == ("New title", "Changed meanwhile.")
+
+
+def loaded_form(client, event):
+    """The change form's values as a curator's browser would send them back unchanged."""
+    page = client.get(reverse("admin:events_event_change", args=[event.pk]))
+    citation = event.citations.get()
+    return event_form(
+        title=event.title,
+        summary=event.summary,
+        updated_when_loaded=page.context["adminform"].form[SEEN].value(),
+        **{
+            "citations-INITIAL_FORMS": "1",
+            "citations-0-id": citation.pk,
+            "citations-0-event": event.pk,
+            "citations-0-source": citation.source_id,
+            "citations-0-quote": citation.quote,
+        },
+    )
+
+
+def test_a_save_from_a_page_loaded_before_another_save_is_refused(admin_client):
+    event = cited_event(title="Loaded title", summary="Loaded summary.")
+    mine = loaded_form(admin_client, event)
+    theirs = loaded_form(admin_client, event)
+    theirs["title"] = "Their title"
+    url = reverse("admin:events_event_change", args=[event.pk])
+    assert admin_client.post(url, theirs).status_code == 302
+    mine["summary"] = "My summary."
+    response = admin_client.post(url, mine)
+    assert response.status_code == 200
+    assert "Someone else saved this event after you opened it" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Their title", "Loaded summary.")
+    again = loaded_form(admin_client, event)
+    again["summary"] = "My summary."
+    assert admin_client.post(url, again).status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Their title", "My summary.")
+
+
+def test_the_last_citation_is_not_deleted_or_moved_on_its_own_page(admin_client):
+    event = cited_event()
+    other = cited_event()
+    citation = event.citations.get()
+    delete = reverse("admin:events_eventsource_delete", args=[citation.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = admin_client.get(reverse("admin:events_eventsource_changelist"))
+    assert changelist.context["action_form"] is None  # no bulk delete, the only action
+    change = admin_client.get(reverse("admin:events_eventsource_change", args=[citation.pk]))
+    assert "event" in change.context["adminform"].readonly_fields
+    assert event.citations.count() == 1 and other.citations.count() == 1
+
+
+def test_a_citation_beside_another_may_be_deleted_on_its_own_page(admin_client):
+    event = cited_event(sources=[SourceFactory(), SourceFactory()])
+    first = event.citations.order_by("pk").first()
+    delete = reverse("admin:events_eventsource_delete", args=[first.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert event.citations.count() == 1
+
+
+def test_a_curator_who_may_not_add_citations_may_not_add_cited_rows(client, django_user_model):
+    curator = django_user_model.objects.create_user("events-only", password="pw-1234567")
+    curator.is_staff = True
+    curator.save()
+    codenames = ["add_event", "change_event", "view_event", "add_position", "view_position"]
+    curator.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(curator)
+    assert client.get(reverse("admin:events_event_add")).status_code == 403
+    assert client.post(reverse("admin:events_event_add"), event_form()).status_code == 403
+    assert client.get(reverse("admin:events_position_add")).status_code == 403
+    assert not Event.objects.exists()
+
+
+def test_an_issues_slug_is_not_changed_in_the_admin(admin_client):
+    issue = IssueFactory(slug="caesar-act")
+    page = admin_client.get(reverse("admin:events_issue_change", args=[issue.pk]))
+    assert "slug" in page.context["adminform"].readonly_fields
+    assert "slug" not in page.context["adminform"].form.fields
+
+
+@pytest.mark.parametrize(
+    "query", ["date_start__year=9999", "date_start__year=9999&date_start__month=12"]
+)
+def test_a_date_drill_down_past_the_calendar_is_not_a_server_error(admin_client, query):
+    cited_event(date_start=datetime.date(9999, 12, 31), date_precision="day")
+    response = admin_client.get(reverse("admin:events_event_changelist") + "?" + query)
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
