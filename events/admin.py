@@ -154,7 +154,14 @@ class RelationAdmin(DatasetAdmin):
     ]
     list_select_related = ["actor", "counterpart", "issue"]
     list_filter = ["kind", "domain", "country", "date_precision"]
-    search_fields = ["summary", "actor__name", "counterpart__name", "issue__name"]
+    search_fields = [
+        "summary",
+        "actor__name",
+        "actor__aliases__alias",
+        "counterpart__name",
+        "counterpart__aliases__alias",
+        "issue__name",
+    ]
     autocomplete_fields = ["actor", "counterpart", "issue"]
     inlines = [RelationSourceInline]
     fieldsets = [

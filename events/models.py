@@ -504,7 +504,10 @@ class Relation(TimestampedModel):
         ]
 
     def __str__(self):
-        return f"{self.actor} {self.kind} {self.counterpart}"
+        # Several relations may join the same pair with the same kind: the id, the domain and
+        # the issue tell them apart in lists, pickers and delete pages.
+        issue = f", on {self.issue}" if self.issue_id else ""
+        return f"#{self.pk} {self.actor} {self.kind} {self.counterpart} ({self.domain}{issue})"
 
 
 class RelationSource(models.Model):

@@ -5,15 +5,16 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from common.admin import SEEN
-
 from events.admin import EVENT_CITED, EventAdmin
 from events.models import Event
 from tests.factories import (
+    ActorAliasFactory,
     ActorFactory,
     IssueFactory,
     SourceFactory,
     cited_event,
     cited_position,
+    cited_relation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,19 @@ def test_a_date_drill_down_past_the_calendar_is_not_a_server_error(admin_client,
     response = admin_client.get(reverse("admin:events_event_changelist") + "?" + query)
     assert response.status_code == 302
     assert "e=1" in response["Location"]
+
+
+def test_relations_are_told_apart_and_found_by_alias(admin_client):
+    iran, russia = (
+        ActorFactory(slug="iran", name="Iran"),
+        ActorFactory(slug="russia", name="Russia"),
+    )
+    ActorAliasFactory(actor=iran, alias="Islamic Republic")
+    first = cited_relation(actor=iran, counterpart=russia, kind="cooperation", domain="military")
+    second = cited_relation(actor=iran, counterpart=russia, kind="cooperation", domain="economic")
+    assert str(first) != str(second)
+    assert str(first) == f"#{first.pk} Iran cooperation Russia (military)"
+    response = admin_client.get(
+        reverse("admin:events_relation_changelist"), {"q": "Islamic Republic"}
+    )
+    assert response.context["cl"].result_count == 2
