@@ -98,9 +98,10 @@ def pattern_check(field, pattern, name, *, blank=False):
 def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
     """Constraints for a period: (date_start, date_end, date_precision, ongoing_as_of).
 
-    A month is stored as its first day and a year as 1 January, so the precision
-    must agree with the stored start date; the end never comes before the start. A period
-    still going on when its source was written has ``ongoing_as_of`` (that date) and no end.
+    A month is stored as its first day and a year as 1 January, so the precision must agree
+    with the stored start date and with the stored end date (a row has one precision, for
+    both); the end never comes before the start. A period still going on when its source was
+    written has ``ongoing_as_of`` (that date) and no end.
     """
     checks = [
         choices_check(
@@ -128,6 +129,24 @@ def date_precision_checks(prefix, precision_choices, *, nullable_start=False):
             name=f"{prefix}_year_precision_first_january",
             violation_error_message="a year-precision date is stored as 1 January of its year",
             field="date_start",
+        ),
+        # The precision is the row's, for its end as for its start: date filters read
+        # date_end as the whole month or year it names (periods.period_end, SpanClass).
+        FieldCheckConstraint(
+            condition=~Q(date_precision="month") | Q(date_end__isnull=True) | Q(date_end__day=1),
+            name=f"{prefix}_month_precision_end_first_day",
+            violation_error_message=(
+                "a month-precision end date is stored as the first day of its month"
+            ),
+            field="date_end",
+        ),
+        FieldCheckConstraint(
+            condition=~Q(date_precision="year")
+            | Q(date_end__isnull=True)
+            | Q(date_end__day=1, date_end__month=1),
+            name=f"{prefix}_year_precision_end_first_january",
+            violation_error_message="a year-precision end date is stored as 1 January of its year",
+            field="date_end",
         ),
     ]
     checks += [

@@ -198,6 +198,20 @@ def test_check_constraint_error_is_the_rules_words_on_its_field(text):
     assert errors == {"date_end": ["date_end must not come before date_start"]}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'new row for relation "events_position" violates check constraint '
+        '"position_year_precision_end_first_january"',
+        "CHECK constraint failed: position_year_precision_end_first_january",
+    ],
+)
+def test_an_end_precision_error_is_the_rules_words_on_date_end(text):
+    # Not the start's rule, whose name is a near neighbour.
+    errors = handled(IntegrityError(text))
+    assert errors == {"date_end": ["a year-precision end date is stored as 1 January of its year"]}
+
+
 def test_sqlite_unique_error_is_worded_from_the_model():
     text = (
         "UNIQUE constraint failed: events_eventactor.event_id, events_eventactor.actor_id, "

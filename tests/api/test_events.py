@@ -305,6 +305,47 @@ def test_create_event_rejects_month_precision_not_on_the_first(user_with, world)
     assert "date_start" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "dates,message",
+    [
+        (
+            {"date_start": "2017-01-01", "date_end": "2017-03-15", "date_precision": "month"},
+            "a month-precision end date is stored as the first day of its month",
+        ),
+        (
+            {"date_start": "2015-01-01", "date_end": "2016-05-05", "date_precision": "year"},
+            "a year-precision end date is stored as 1 January of its year",
+        ),
+    ],
+)
+def test_create_event_rejects_an_end_finer_than_its_precision(user_with, world, dates, message):
+    body = new_event(world, **dates)
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"date_end": [message]}
+    assert not Event.objects.filter(title="Astana talks").exists()
+
+
+def test_create_event_with_a_year_precision_end_on_1_january(user_with, world):
+    body = new_event(world, date_start="2015-01-01", date_end="2016-01-01", date_precision="year")
+    response = user_with("add_event").post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["date_end"] == "2016-01-01"
+
+
+def test_coarsening_the_precision_of_an_exact_end_is_refused(user_with, world):
+    # Aleppo runs 2016-11-15..2016-12-22 (day): a month precision would read its end as the
+    # whole of December, so the end must be stored as 2016-12-01 first.
+    event = world["events"]["aleppo"]
+    response = user_with("change_event").patch(
+        f"{URL}{event.pk}/", {"date_start": "2016-11-01", "date_precision": "month"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["date_end"]
+    event.refresh_from_db()
+    assert (event.date_start, event.date_precision) == (datetime.date(2016, 11, 15), "day")
+
+
 def test_create_event_rejects_half_coordinates(user_with, world):
     body = new_event(world, latitude=35.0)
     response = user_with("add_event").post(URL, body, format="json")

@@ -37,6 +37,11 @@ def test_fills_every_table_within_the_rules():
     assert Actor.objects.filter(parent__parent__isnull=False).exists()  # three levels
     for event in Event.objects.filter(date_precision="month"):
         assert event.date_start.day == 1
+        assert event.date_end is None or event.date_end.day == 1
+    year_ends = Event.objects.filter(date_precision="year", date_end__isnull=False)
+    assert year_ends.exists()
+    for event in year_ends:
+        assert (event.date_end.month, event.date_end.day) == (1, 1)
 
 
 def test_same_seed_same_rows_whatever_the_batch_size():

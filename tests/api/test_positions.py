@@ -91,6 +91,25 @@ def test_create_position_with_citations(user_with, world):
     assert Position.objects.get(pk=response.json()["id"]).citations.count() == 1
 
 
+def test_a_month_precision_end_not_on_the_first_is_refused(user_with, world):
+    body = {
+        "actor": "russia",
+        "issue": "hadi-legitimacy",
+        "stance": "neutral",
+        "summary": "Russia keeps channels open to both sides.",
+        "date_start": "2018-01-01",
+        "date_end": "2018-03-15",
+        "date_precision": "month",
+        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Both sides."}],
+    }
+    response = user_with("add_position").post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "date_end": ["a month-precision end date is stored as the first day of its month"]
+    }
+    assert not Position.objects.filter(date_end=datetime.date(2018, 3, 15)).exists()
+
+
 def test_undated_position_must_have_no_precision(user_with, world):
     body = {
         "actor": "russia",

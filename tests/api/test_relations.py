@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from events.models import Relation, RelationSource
@@ -182,3 +184,18 @@ def test_ongoing_relation_with_an_end_is_refused(user_with, world):
     )
     assert response.status_code == 400
     assert "ongoing_as_of" in response.json()["errors"]
+
+
+def test_a_year_precision_end_not_on_1_january_is_refused(user_with, world):
+    relation = world["relations"]["houthis"]
+    response = user_with("change_relation").patch(
+        f"{URL}{relation.pk}/",
+        {"date_start": "2019-01-01", "date_end": "2021-07-03", "date_precision": "year"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "date_end": ["a year-precision end date is stored as 1 January of its year"]
+    }
+    relation.refresh_from_db()
+    assert relation.date_end == datetime.date(2019, 12, 31)

@@ -145,7 +145,7 @@ def fill(*, reverse=False):
                 "title": "Aleppo offensive",
                 "event_type": EventType.OFFENSIVE,
                 "date_start": datetime.date(2016, 1, 1),
-                "date_end": datetime.date(2016, 12, 22),
+                "date_end": datetime.date(2017, 1, 1),
                 "date_precision": DatePrecision.YEAR,
                 "fatalities": 31000,
             },

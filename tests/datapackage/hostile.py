@@ -175,6 +175,8 @@ for id, where, key, column, value in [
     ("date-order", ("events", 3, "date_end"), "2", "date_end", "2015-12-31"),
     ("month-precision", ("events", 4, "date_start"), "7", "date_start", "2018-02-15"),
     ("year-precision", ("events", 3, "date_start"), "2", "date_start", "2016-03-01"),
+    ("month-precision-end", ("events", 4, "date_end"), "7", "date_end", "2018-03-15"),
+    ("year-precision-end", ("events", 3, "date_end"), "2", "date_end", "2017-05-05"),
     ("coordinates-half", ("events", 2, ""), "1", "longitude", ""),
     ("coordinates-precision", ("events", 2, ""), "1", "geo_precision", ""),
     (

@@ -123,6 +123,8 @@ def test_multi_field_check_constraints_become_row_rules():
         "event_date_end_after_start",
         "event_month_precision_first_day",
         "event_year_precision_first_january",
+        "event_month_precision_end_first_day",
+        "event_year_precision_end_first_january",
         "event_undated_has_no_precision",
         "event_ongoing_has_no_end",
         "event_ongoing_after_start",

@@ -86,6 +86,10 @@ def test_cell_errors_are_reported_by_resource_row_and_field(package, tmp_path, e
         (set_cell("events", "2", "date_end", "2015-12-31"), "event_date_end_after_start"),
         (set_cell("events", "7", "date_start", "2018-02-15"), "event_month_precision_first_day"),
         (set_cell("events", "2", "date_start", "2016-03-01"), "event_year_precision_first_jan"),
+        (set_cell("events", "7", "date_end", "2018-03-15"), "event_month_precision_end_first"),
+        (set_cell("events", "2", "date_end", "2017-05-05"), "event_year_precision_end_first_jan"),
+        (set_cell("positions", "1", "date_end", "2015-04-14"), "position_month_precision_end"),
+        (set_cell("relations", "2", "date_end", "2015-07-03"), "relation_year_precision_end"),
         (set_cell("events", "1", "longitude", ""), "event_coordinates_complete"),
         (set_cell("events", "1", "geo_precision", ""), "event_coordinates_complete"),
         (set_cell("positions", "2", "date_precision", "day"), "position_undated_has_no_precision"),
@@ -106,6 +110,22 @@ def test_rule_errors_say_what_the_rule_asks(package, tmp_path):
     assert messages == [
         "model-rule: a month-precision date is stored as the first day of its month: "
         "event_month_precision_first_day (date_precision, date_start)"
+    ]
+
+
+def test_an_end_date_finer_than_the_rows_precision_is_refused_at_date_end(package, tmp_path):
+    # A row has one precision, for its start and its end: 2016-2017 (year) cannot end on
+    # 5 May 2017.
+    folder = copy_package(package, tmp_path / "bad")
+    edit_csv(folder, *set_cell("events", "2", "date_end", "2017-05-05"))
+    assert [p for p in problems(folder) if "precision" in p[3]] == [
+        (
+            "events",
+            3,
+            "date_end",
+            "model-rule: a year-precision end date is stored as 1 January of its year: "
+            "event_year_precision_end_first_january (date_end, date_precision)",
+        )
     ]
 
 

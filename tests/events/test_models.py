@@ -103,6 +103,23 @@ def test_valid_event_is_stored():
             {"date_start": datetime.date(2015, 9, 1), "date_precision": "year"},
             id="year-not-first-january",
         ),
+        pytest.param({"date_end": datetime.date(2015, 10, 15)}, id="month-end-not-first-day"),
+        pytest.param(
+            {
+                "date_start": datetime.date(2015, 1, 1),
+                "date_end": datetime.date(2016, 5, 5),
+                "date_precision": "year",
+            },
+            id="year-end-not-first-january",
+        ),
+        pytest.param(
+            {
+                "date_start": datetime.date(2015, 1, 1),
+                "date_end": datetime.date(2016, 5, 1),
+                "date_precision": "year",
+            },
+            id="year-end-on-a-month",
+        ),
         pytest.param(
             {"latitude": 91.0, "longitude": 36.0, "geo_precision": "city"}, id="latitude-range"
         ),
@@ -125,6 +142,31 @@ def test_event_end_on_start_day_is_allowed():
         **{**VALID_EVENT, "date_precision": "day", "date_end": VALID_EVENT["date_start"]}
     )
     assert event.date_end == event.date_start
+
+
+@pytest.mark.parametrize(
+    "start,end,precision",
+    [
+        (datetime.date(2015, 9, 1), datetime.date(2015, 10, 1), "month"),
+        (datetime.date(2015, 1, 1), datetime.date(2016, 1, 1), "year"),
+        (datetime.date(2015, 9, 1), datetime.date(2015, 10, 15), "day"),
+    ],
+)
+def test_event_end_stored_at_its_precision_is_allowed(start, end, precision):
+    # The precision is the row's, for its end as for its start: a month ends on its 1st day
+    # as stored, a year on 1 January; a day-precision end is any day.
+    event = Event.objects.create(
+        **{**VALID_EVENT, "date_start": start, "date_end": end, "date_precision": precision}
+    )
+    assert (event.date_end, event.date_precision) == (end, precision)
+
+
+def test_changing_the_precision_of_a_row_with_an_exact_end_is_refused():
+    event = Event.objects.create(
+        **{**VALID_EVENT, "date_precision": "day", "date_end": datetime.date(2015, 10, 15)}
+    )
+    event.date_precision = "month"
+    assert_refused(event.save)
 
 
 def test_event_with_coordinates_is_stored():
@@ -195,6 +237,15 @@ def test_deleting_an_event_deletes_its_participants_and_citations():
         ),
         pytest.param({"date_end": datetime.date(2015, 2, 1)}, id="end-before-start"),
         pytest.param({"date_start": datetime.date(2015, 3, 26)}, id="month-not-first-day"),
+        pytest.param({"date_end": datetime.date(2015, 4, 14)}, id="month-end-not-first-day"),
+        pytest.param(
+            {
+                "date_start": datetime.date(2015, 1, 1),
+                "date_end": datetime.date(2021, 7, 3),
+                "date_precision": "year",
+            },
+            id="year-end-not-first-january",
+        ),
         pytest.param({"date_precision": "decade"}, id="bad-date-precision"),
     ],
 )
@@ -267,6 +318,18 @@ def test_event_observed_going_on_without_a_start_is_stored():
         date_start=None, date_precision="", ongoing_as_of=datetime.date(2021, 7, 3)
     )
     assert event.pk
+
+
+@pytest.mark.parametrize(
+    "end,precision",
+    [(datetime.date(2016, 2, 29), "month"), (datetime.date(2021, 7, 3), "year")],
+)
+def test_relation_end_finer_than_its_precision_is_refused(end, precision):
+    assert_refused(
+        lambda: RelationFactory(
+            date_start=datetime.date(2015, 1, 1), date_end=end, date_precision=precision
+        )
+    )
 
 
 def test_relation_with_itself_is_refused():

@@ -142,6 +142,15 @@ FIRST_DAY = datetime.date(2011, 3, 15)
 LAST_DAY = datetime.date(2024, 12, 31)
 
 
+def stored_at(day, precision):
+    """``day`` as stored at ``precision``: a month as its 1st day, a year as 1 January."""
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
 class Command(BaseCommand):
     help = "Fill the database with a deterministic synthetic dataset (for benchmarks)."
 
@@ -342,17 +351,14 @@ class Command(BaseCommand):
         return FIRST_DAY + datetime.timedelta(days=self.rng.randrange(span + 1))
 
     def random_dates(self):
-        """(start, end, precision), with the start stored as precise as its precision says."""
+        """(start, end, precision), with both dates stored as precise as the precision says."""
         rng = self.rng
         start = self.random_day()
         precision = rng.choices(DatePrecision.values, [75, 18, 7])[0]
-        if precision == DatePrecision.MONTH:
-            start = start.replace(day=1)
-        elif precision == DatePrecision.YEAR:
-            start = start.replace(month=1, day=1)
+        start = stored_at(start, precision)
         end = None
         if rng.random() < 0.25:
-            end = start + datetime.timedelta(days=rng.randrange(1, 120))
+            end = stored_at(start + datetime.timedelta(days=rng.randrange(1, 120)), precision)
         return start, end, precision
 
     def random_place(self, country, event_type):
