@@ -76,8 +76,9 @@ def test_filter_q_matches_summary_actor_and_issue(api_client, world):
     assert summaries(api_client.get(URL, {"q": "legitimacy"})) == [IRAN]
 
 
-def test_create_position_with_citations(user_with, world):
-    body = {
+def new_position(world, **fields):
+    """A position to create through the API, with ``fields`` changed."""
+    return {
         "actor": "russia",
         "issue": "hadi-legitimacy",
         "stance": "neutral",
@@ -85,23 +86,19 @@ def test_create_position_with_citations(user_with, world):
         "date_start": "2018-01-01",
         "date_precision": "year",
         "citations": [{"source": world["sources"]["lse"].pk, "quote": "Both sides."}],
+        **fields,
     }
+
+
+def test_create_position_with_citations(user_with, world):
+    body = new_position(world)
     response = user_with("add_position").post(URL, body, format="json")
     assert response.status_code == 201, response.content
     assert Position.objects.get(pk=response.json()["id"]).citations.count() == 1
 
 
 def test_a_month_precision_end_not_on_the_first_is_refused(user_with, world):
-    body = {
-        "actor": "russia",
-        "issue": "hadi-legitimacy",
-        "stance": "neutral",
-        "summary": "Russia keeps channels open to both sides.",
-        "date_start": "2018-01-01",
-        "date_end": "2018-03-15",
-        "date_precision": "month",
-        "citations": [{"source": world["sources"]["lse"].pk, "quote": "Both sides."}],
-    }
+    body = new_position(world, date_end="2018-03-15", date_precision="month")
     response = user_with("add_position").post(URL, body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["errors"] == {
