@@ -250,7 +250,9 @@ def search_terms(terms):
         if not term.isascii():
             variants += [variant.lower() for variant in variants]
             variants += [variant.upper() for variant in variants]
-        found += [variant for variant in variants if variant not in found]
+        for variant in variants:
+            if variant not in found:
+                found.append(variant)
     return found
 
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from common.api.filters import search_terms
 from events.models import Event, EventActor, EventSource
 from tests.factories import cited_event
 
@@ -213,6 +214,12 @@ def test_filter_q_matches_either_apostrophe_and_any_case(api_client, db, q, expe
     cited_event(title="Talks in Sana'a", summary="With Mr öz.")
     cited_event(title="Türkiye's incursion", summary="Three.")
     assert titles(api_client.get(URL, {"q": q})) == expected
+
+
+def test_search_terms_are_each_spelling_once():
+    assert search_terms(["Aleppo"]) == ["Aleppo"]
+    assert search_terms(["türkiye"]) == ["türkiye", "TÜRKIYE"]
+    assert search_terms(["Dera'a", "Dera'a"]) == ["Dera'a", "Dera’a"]
 
 
 def test_filters_combine(api_client, world):
