@@ -39,10 +39,17 @@ class LoadedVersionForm(forms.ModelForm):
     def loaded(self):
         return self.instance.pk is not None and getattr(self.instance, "updated", None)
 
+    def current_version(self):
+        """The row's ``updated`` now, locked until the save commits (the admin's change view
+        is one transaction; SQLite's IMMEDIATE transactions lock on their own): of two
+        saves sent from the same loaded page at once, the second sees the first's stamp."""
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        return rows.select_for_update(no_key=True).values_list("updated", flat=True).get()
+
     def clean(self):
         cleaned = super().clean()
         seen = self.data.get(self.add_prefix(SEEN))
-        if self.loaded() and seen and seen != self.instance.updated.isoformat():
+        if self.loaded() and seen and seen != self.current_version().isoformat():
             raise ValidationError(
                 "Someone else saved this %(what)s after you opened it (at %(when)s UTC). "
                 "Your changes are not saved: open it again to see theirs, then make yours.",
