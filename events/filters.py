@@ -76,6 +76,8 @@ class EventSearchFilter(SearchFilter):
     FILTER_LIMIT = 500  # see search.search_plan
 
     def filter(self, qs, value):
+        if value and search.searches_stored_text(value, qs.db):
+            return qs.filter(search.search_condition(search_terms(value), qs.db))
         if not value or not search.has_index(qs.db):
             return super().filter(qs, value)
         value = search_terms(value)

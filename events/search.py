@@ -1,8 +1,8 @@
 """A search index for ``q`` on events, on SQLite: an FTS5 table with the trigram tokenizer.
 
 Django's ``icontains`` is ``LIKE '%term%'``, which reads every row when few rows match. On
-PostgreSQL a trigram GIN index serves that same SQL (migration 0006). SQLite has no such
-index, so its ``q`` asks ``events_event_search``, an FTS5 table over the searched columns
+PostgreSQL a trigram GIN index serves it (below). SQLite has no such index, so its ``q``
+asks ``events_event_search``, an FTS5 table over the searched columns
 (external content: it stores only the index, and reads the text from ``events_event``).
 The trigram tokenizer matches any substring of three characters or more, case-insensitively,
 which is what ``icontains`` does; shorter terms keep ``LIKE``.
@@ -13,13 +13,14 @@ hundred fills a page of 100 within about two thousand rows); between the two, th
 matches are cheapest used as a filter on rows read in the list's order. The filter asks
 the index first how rare the terms are (``search_plan``) and picks.
 
-PostgreSQL's trigram indexes (migration 0006) serve the same ``LIKE`` there, and its planner
-picks between them and reading in the list's order; but it estimates a search's matches
-several times too high (a place name is in the title, the summary and the location alike,
-and the three columns' estimates add up), so it reads in order where a rare term's matches
-are far cheaper collected and sorted. The page's count, known before its rows are read,
-says how many there are: ``collects`` decides, and ``collected`` makes the order one that no
-index serves, which leaves the planner the indexes that find the matches.
+On PostgreSQL ``q`` reads ``search_text`` (migration 0011): the three columns joined by a
+separator and upper-cased once, when the row is written, so testing a row is a plain
+``LIKE`` (``search_condition``). A trigram GIN index on it finds a term's matches, and the
+list's order index INCLUDEs it, so a search read in the list's order tests rows on that
+index alone. Which of the two a page should use depends on how many rows match, and the
+planner's estimate of that is poor; the page's count, known before its rows are read, is
+exact: ``collects`` decides, and ``collected`` makes the order one that no index serves,
+which leaves the planner the trigram index.
 
 The table and the triggers that keep it in step are (re)installed after every ``migrate``
 (``EventsConfig.ready``), not by a migration: on SQLite a migration that rebuilds
@@ -29,9 +30,19 @@ SQLite files built from a release's CSV) have no such table and search with ``LI
 """
 
 from django.db import connections
-from django.db.models import BigIntegerField, ExpressionWrapper, F, OrderBy, Q
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OrderBy,
+    Q,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.functions import Coalesce, Upper
 from django.db.models.lookups import In
 
 TABLE = "events_event_search"
@@ -145,14 +156,62 @@ def indexed_condition(terms, *, plan=COLLECT):
     return Q(pk__in=matches)
 
 
+# PostgreSQL's stored search text (migration 0011): the searched columns, joined by
+# SEPARATOR and upper-cased. A term containing SEPARATOR could match across two columns.
+SEPARATOR = "\x1f"
+_SEARCH_TEXT = TextField()
+_SEARCH_TEXT.set_attributes_from_name("search_text")
+
+
+class SearchText(F):
+    """``search_text`` of the events table in the query it is resolved in (the column is
+    not a model field, as only PostgreSQL has it)."""
+
+    def __init__(self):
+        super().__init__("pk")
+
+    def resolve_expression(self, *args, **kwargs):
+        pk = super().resolve_expression(*args, **kwargs)
+        return Col(pk.alias, _SEARCH_TEXT)
+
+
+class UpperLike(Func):
+    """``text LIKE UPPER(pattern)``."""
+
+    arity = 2
+    template = "%(expressions)s"
+    arg_joiner = " LIKE "
+    output_field = BooleanField()
+
+
+def searches_stored_text(terms, using):
+    """Whether ``q=terms`` reads PostgreSQL's ``search_text``."""
+    return connections[using].vendor == "postgresql" and not any(
+        SEPARATOR in term for term in terms
+    )
+
+
+def search_condition(terms, using):
+    """On PostgreSQL, events whose title, summary or location name contains any of
+    ``terms``, case-insensitively: what ``icontains`` on each column finds, from the
+    upper-cased text stored once per row rather than upper-cased again for every search."""
+    operations = connections[using].ops
+    condition = Q()
+    for term in terms:
+        pattern = f"%{operations.prep_for_like_query(term)}%"
+        condition |= Q(UpperLike(SearchText(), Upper(Value(pattern))))
+    return condition
+
+
 def collects(count, take, size):
     """On PostgreSQL, whether the first ``take`` rows of a search with ``count`` matches in
-    a table of ``size`` rows cost less collected (every match found by the trigram indexes,
-    rechecked, then sorted) than read in the list's order (each row tested with ``LIKE``
-    until ``take`` pass, about ``take x size / count`` rows). Both cost about 4 us a row
-    (measured at 100k events: 871 matches collected in 4.0 ms; 11,600 rows read in order in
-    46 ms), so collecting wins while count^2 < take x size."""
-    return count * count < take * size
+    a table of ``size`` rows cost less collected (every match found by the trigram index,
+    rechecked on its row, then sorted) than read in the list's order (each entry of the
+    order index tested until ``take`` pass, about ``take x size / count`` of them). Measured
+    at 1M events (``q=Beirut``): 8,953 matches collected in 12 ms (1.3 us each), 11,965
+    index entries read in order in 2.7 ms (0.23 us each), a ratio of about 6; so collecting
+    wins while 6 x count^2 < take x size."""
+    return 6 * count * count < take * size
 
 
 def collected(queryset):

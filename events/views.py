@@ -1,4 +1,3 @@
-from django.db import connections
 from django.db.models import Prefetch
 
 from common.api.filters import RepeatedInput
@@ -83,7 +82,7 @@ class EventViewSet(DatasetViewSet):
         if (
             not terms
             or any(len(term) < search.MIN_TERM for term in terms)
-            or connections[queryset.db].vendor != "postgresql"
+            or not search.searches_stored_text(terms, queryset.db)
         ):
             return queryset
         size = table_size(Event, queryset.db, self.data_version())

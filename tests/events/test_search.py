@@ -116,17 +116,56 @@ def explain(queryset, *, sort=True):
     return plan
 
 
+def searching(*terms):
+    return Event.objects.filter(search.search_condition(list(terms), "default"))
+
+
 @postgresql_only
-def test_postgresql_q_uses_the_trigram_indexes(events):
-    plan = explain(Event.objects.filter(title__icontains="aleppo").order_by())
-    assert "events_event_title_trgm" in plan
+def test_postgresql_q_uses_the_trigram_index(events):
+    plan = explain(searching("aleppo").order_by())
+    assert "events_event_search_trgm" in plan
+
+
+@postgresql_only
+def test_postgresql_q_in_list_order_reads_the_order_index_alone(events):
+    # The order index INCLUDEs the search text: rows are tested without visiting the table.
+    plan = explain(searching("aleppo").values("pk")[:101], sort=False)
+    assert "Index Only Scan using events_event_order_searched" in plan
+
+
+@postgresql_only
+@pytest.mark.parametrize("field", ["title", "summary", "location_name"])
+def test_postgresql_search_text_follows_every_write(api_client, events, field):
+    event = events["aleppo"]
+    setattr(event, field, "Raqqa")
+    event.save(update_fields=[field])
+    assert "Siege of Aleppo" not in found(api_client, "aleppo") or field != "title"
+    assert found(api_client, "raqqa") == [event.title]
+    Event.objects.filter(pk=event.pk).update(**{field: "Homs"})
+    assert found(api_client, "raqqa") == []
+    assert found(api_client, "HOMS") == [Event.objects.get(pk=event.pk).title]
+
+
+@postgresql_only
+def test_postgresql_a_match_never_spans_two_columns(api_client, db):
+    EventFactory(title="Siege of Aleppo", summary="Shelling.", location_name="Aleppo")
+    assert found(api_client, "aleppo\x1fshell") == []
+    assert found(api_client, "aleppo shell") == []
+    assert found(api_client, "aleppo") == ["Siege of Aleppo"]
+
+
+@pytest.mark.parametrize("term", ["50%", "a_b", "c\\d", "50% of a_b"])
+def test_q_reads_like_wildcards_as_text(api_client, db, term):
+    EventFactory(title="Talks", summary="Agreed: 50% of a_b, c\\d.", location_name="")
+    EventFactory(title="Other", summary="500 of axb, cd.", location_name="")
+    assert found(api_client, term) == ["Talks"]
 
 
 @postgresql_only
 @pytest.mark.parametrize(
     ("filters", "index"),
     [
-        ({}, "events_event_order_nulls_first"),
+        ({}, "events_event_order_searched"),
         ({"country": "SY"}, "events_event_country_order_nulls_first"),
     ],
 )
@@ -261,7 +300,12 @@ def test_postgresql_short_terms_are_read_in_list_order(api_client, dated_talks, 
 
 @pytest.mark.parametrize(
     ("count", "take", "size", "collects"),
-    [(871, 101, 100_000, True), (6_279, 101, 100_000, False), (100, 101, 99, False)],
+    [
+        (871, 101, 100_000, True),  # q=Beirut at 100k: collected
+        (8_953, 101, 1_000_000, False),  # q=Beirut at 1M: read in order
+        (6_279, 101, 100_000, False),
+        (100, 101, 99, False),
+    ],
 )
 def test_collects_while_count_squared_is_under_the_rows_read_in_order(count, take, size, collects):
     assert search.collects(count, take, size) is collects
