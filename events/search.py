@@ -1,4 +1,5 @@
-"""A search index for ``q`` on events, on SQLite: an FTS5 table with the trigram tokenizer.
+"""How ``q`` finds events: on SQLite from an FTS5 table with the trigram tokenizer, on
+PostgreSQL from a stored, upper-cased copy of the searched text.
 
 Django's ``icontains`` is ``LIKE '%term%'``, which reads every row when few rows match. On
 PostgreSQL a trigram GIN index serves it (below). SQLite has no such index, so its ``q``

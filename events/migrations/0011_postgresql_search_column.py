@@ -14,6 +14,11 @@ three indexes each answered the same term (a place name is often in all three).
   (SQLite has no use for it): the API never returns it, and a later migration that alters
   the type of one of the three columns must drop it first and add it again.
 - One trigram GIN index on it replaces the three (119 MB against 215 MB at 1M events).
+- Its statistics sample 1,000 values, not 100: the planner estimates a ``LIKE '%term%'``
+  from the share of those values that contain the term, and with 100 a term in 1% of the
+  rows was often in none (estimated at its floor, 0.01%), so the planner collected 8,953
+  matches (14 ms) where reading in order took 2.7 ms. ``ANALYZE`` then reads 300,000 rows
+  (3.9 s at 1M events, in autovacuum's background).
 - The list's order index (``date_start`` with undated rows first, then ``id``) INCLUDEs it,
   so a search read in the list's order tests each row on the index alone, without visiting
   the table: ``q=Beirut`` at 1M events, 11,965 entries read for a page of 101, 24 ms as
@@ -48,6 +53,11 @@ class Migration(migrations.Migration):
             "ALTER TABLE events_event ADD COLUMN search_text text "
             f"GENERATED ALWAYS AS (UPPER({JOINED})) STORED;",
             "ALTER TABLE events_event DROP COLUMN IF EXISTS search_text;",
+        ),
+        RunSQLOn(
+            "postgresql",
+            "ALTER TABLE events_event ALTER COLUMN search_text SET STATISTICS 1000;",
+            migrations.RunSQL.noop,
         ),
         RunSQLOn(
             "postgresql",
