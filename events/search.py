@@ -1,5 +1,5 @@
-"""How ``q`` finds events: on SQLite from an FTS5 table with the trigram tokenizer, on
-PostgreSQL from a stored, upper-cased copy of the searched text.
+"""How ``q`` finds events: on SQLite from an FTS5 table with the trigram tokenizer, on both
+databases from ``search_text``, the searched columns joined into one value.
 
 Django's ``icontains`` is ``LIKE '%term%'``, which reads every row when few rows match. On
 PostgreSQL a trigram GIN index serves it (below). SQLite has no such index, so its ``q``
@@ -10,24 +10,30 @@ which is what ``icontains`` does; shorter terms keep ``LIKE``.
 
 The index answers in time proportional to the matching rows. A page of a common term is
 cheaper found by ``LIKE`` while reading rows in the list's order (a term in six rows of a
-hundred fills a page of 100 within about two thousand rows); between the two, the index's
-matches are cheapest used as a filter on rows read in the list's order. The filter asks
-the index first how rare the terms are (``search_plan``) and picks.
+hundred fills a page of 100 within about two thousand rows), on ``ORDER_INDEX``, which holds
+each row's ``search_text`` (a virtual generated column) in the list's order, so the rows
+themselves are not read; between the two, the index's matches are cheapest used as a
+filter on rows read in the list's order. The filter asks the index first how rare the
+terms are (``search_plan``) and picks.
 
-On PostgreSQL ``q`` reads ``search_text`` (migration 0011): the three columns joined by a
-separator and upper-cased once, when the row is written, so testing a row is a plain
-``LIKE`` (``search_condition``). A trigram GIN index on it finds a term's matches, and the
-list's order index INCLUDEs it, so a search read in the list's order tests rows on that
-index alone. Which of the two a page should use depends on how many rows match, and the
-planner's estimate of that is poor; the page's count, known before its rows are read, is
-exact: ``collects`` decides, and ``collected`` makes the order one that no index serves,
-which leaves the planner the trigram index.
+On PostgreSQL ``search_text`` (migration 0011) is stored and upper-cased once, when the row
+is written, so testing a row is a plain ``LIKE`` (``search_condition``). A trigram GIN index
+on it finds a term's matches, and the list's order index INCLUDEs it, so a search read in
+the list's order tests rows on that index alone. Which of the two a page should use depends
+on how many rows match, and the planner's estimate of that is poor; the page's count, known
+before its rows are read, is exact: ``collects`` decides, and ``collected`` makes the order
+one that no index serves, which leaves the planner the trigram index.
 
-The table and the triggers that keep it in step are (re)installed after every ``migrate``
-(``EventsConfig.ready``), not by a migration: on SQLite a migration that rebuilds
-``events_event`` (how Django alters most columns there) drops its triggers with the old table.
-The index is rebuilt from the rows only when the table is created. Release snapshots (read-only
-SQLite files built from a release's CSV) have no such table and search with ``LIKE``.
+On SQLite the FTS table, the triggers that keep it in step, ``search_text`` and
+``ORDER_INDEX`` are (re)installed after every ``migrate`` (``EventsConfig.ready``), not by a
+migration: a migration that rebuilds ``events_event`` (how Django alters most columns there)
+copies only the model's columns and drops the triggers and indexes with the old table. A
+migration that alters or drops one of the searched columns must drop
+``search_text`` first, on both databases (SQLite refuses to drop a column a generated
+column reads; migration 0011 says the same of PostgreSQL). The FTS index is rebuilt from
+the rows only when its table is created. Release snapshots
+(read-only SQLite files built from a release's CSV) have none of these and search with
+``LIKE`` on each column.
 """
 
 from django.db import connections
@@ -44,7 +50,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, Upper
-from django.db.models.lookups import In
+from django.db.models.lookups import IContains, In
 
 TABLE = "events_event_search"
 COLUMNS = ("title", "summary", "location_name")
@@ -69,9 +75,26 @@ TRIGGERS = {
 }
 
 
+# The searched text of a row as one value (``search_text``): on SQLite a virtual generated
+# column (computed when read, stored only in ORDER_INDEX); on PostgreSQL a stored one,
+# upper-cased (migration 0011). A term containing SEPARATOR could match across two
+# columns, so such a term is searched column by column.
+SEPARATOR = "\x1f"
+SEARCH_COLUMN = (
+    "ALTER TABLE events_event ADD COLUMN search_text TEXT GENERATED ALWAYS AS "
+    f"({' || char(31) || '.join(COLUMNS)}) VIRTUAL"
+)
+# The list's order (undated rows first, as SQLite sorts NULLs) with the searched text:
+# a page read in that order tests each row's text on this index alone.
+ORDER_INDEX = (
+    "CREATE INDEX IF NOT EXISTS events_event_order_searched "
+    "ON events_event (date_start, id, search_text)"
+)
+
+
 def install(using="default", **kwargs):
-    """Create the index if missing (filling it from the rows) and (re)create its triggers:
-    a ``post_migrate`` receiver."""
+    """Create the index if missing (filling it from the rows), (re)create its triggers, and
+    add ``search_text`` and its order index if missing: a ``post_migrate`` receiver."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
@@ -83,6 +106,11 @@ def install(using="default", **kwargs):
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
         for name, body in TRIGGERS.items():
             cursor.execute(f"CREATE TRIGGER {name} {body}")
+        # table_xinfo, unlike table_info, lists generated columns.
+        cursor.execute("SELECT name FROM pragma_table_xinfo('events_event')")
+        if "search_text" not in {name for (name,) in cursor.fetchall()}:
+            cursor.execute(SEARCH_COLUMN)
+        cursor.execute(ORDER_INDEX)
     _has_index.pop(_key(connection), None)
 
 
@@ -126,11 +154,12 @@ def search_plan(terms, using, *, rare, filter_limit):
 
     Fewer than ``rare`` matches: COLLECT. Otherwise the index's first ``rare`` matches
     (in id order) tell how dense the matches are, and with the table's size, how many
-    there are: FILTER reads each match from the index (about 0.4 us each) and then the
-    list's index until a page is full; SCAN reads about ``page / density`` rows, at about
-    2 us each for LIKE over three columns. FILTER costs less while density^2 x size (the
-    ratio of the two, in those units) is under ``filter_limit``. One query asks the index
-    for no more than ``rare`` matches, so the choice costs the same whatever the size.
+    there are: FILTER reads every match from the index and sets them apart (about 0.4 us
+    each), then the list's index until a page is full; SCAN reads about ``page / density``
+    entries of ORDER_INDEX, testing each with LIKE (about 0.15 us each; measured at 1M
+    events). FILTER costs less while density^2 x size is under 0.375 x page, which
+    ``filter_limit`` gives. One query asks the index for no more than ``rare`` matches, so
+    the choice costs the same whatever the size.
     """
     expression = match_any(terms)
     with connections[using].cursor() as cursor:
@@ -157,16 +186,13 @@ def indexed_condition(terms, *, plan=COLLECT):
     return Q(pk__in=matches)
 
 
-# PostgreSQL's stored search text (migration 0011): the searched columns, joined by
-# SEPARATOR and upper-cased. A term containing SEPARATOR could match across two columns.
-SEPARATOR = "\x1f"
 _SEARCH_TEXT = TextField()
 _SEARCH_TEXT.set_attributes_from_name("search_text")
 
 
 class SearchText(F):
     """``search_text`` of the events table in the query it is resolved in (the column is
-    not a model field, as only PostgreSQL has it)."""
+    not a model field: it differs between the databases, and release snapshots have none)."""
 
     def __init__(self):
         super().__init__("pk")
@@ -186,21 +212,26 @@ class UpperLike(Func):
 
 
 def searches_stored_text(terms, using):
-    """Whether ``q=terms`` reads PostgreSQL's ``search_text``."""
-    return connections[using].vendor == "postgresql" and not any(
-        SEPARATOR in term for term in terms
-    )
+    """Whether ``q=terms`` can read ``search_text`` (PostgreSQL, or SQLite with its index;
+    a release's snapshot has neither)."""
+    stored = connections[using].vendor == "postgresql" or has_index(using)
+    return stored and not any(SEPARATOR in term for term in terms)
 
 
 def search_condition(terms, using):
-    """On PostgreSQL, events whose title, summary or location name contains any of
-    ``terms``, case-insensitively: what ``icontains`` on each column finds, from the
-    upper-cased text stored once per row rather than upper-cased again for every search."""
-    operations = connections[using].ops
+    """Events whose title, summary or location name contains any of ``terms``,
+    case-insensitively: what ``icontains`` on each column finds, from ``search_text``. On
+    PostgreSQL that text was upper-cased once, when the row was written, rather than for
+    every row a search tests; SQLite's LIKE ignores ASCII case itself (``search_terms``
+    gives other letters in both cases)."""
+    connection = connections[using]
     condition = Q()
     for term in terms:
-        pattern = f"%{operations.prep_for_like_query(term)}%"
-        condition |= Q(UpperLike(SearchText(), Upper(Value(pattern))))
+        if connection.vendor == "postgresql":
+            pattern = f"%{connection.ops.prep_for_like_query(term)}%"
+            condition |= Q(UpperLike(SearchText(), Upper(Value(pattern))))
+        else:
+            condition |= Q(IContains(SearchText(), term))
     return condition
 
 

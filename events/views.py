@@ -1,3 +1,4 @@
+from django.db import connections
 from django.db.models import Prefetch
 
 from common.api.filters import RepeatedInput
@@ -82,6 +83,7 @@ class EventViewSet(DatasetViewSet):
         if (
             not terms
             or any(len(term) < search.MIN_TERM for term in terms)
+            or connections[queryset.db].vendor != "postgresql"
             or not search.searches_stored_text(terms, queryset.db)
         ):
             return queryset
