@@ -28,12 +28,11 @@ On SQLite the FTS table, the triggers that keep it in step, ``search_text`` and
 ``ORDER_INDEX`` are (re)installed after every ``migrate`` (``EventsConfig.ready``), not by a
 migration: a migration that rebuilds ``events_event`` (how Django alters most columns there)
 copies only the model's columns and drops the triggers and indexes with the old table. A
-migration that alters or drops one of the searched columns must drop
-``search_text`` first, on both databases (SQLite refuses to drop a column a generated
-column reads; migration 0011 says the same of PostgreSQL). The FTS index is rebuilt from
-the rows only when its table is created. Release snapshots
-(read-only SQLite files built from a release's CSV) have none of these and search with
-``LIKE`` on each column.
+migration that alters or drops one of the searched columns must drop ``search_text`` first,
+on both databases (SQLite refuses to drop a column a generated column reads; migration 0011
+says the same of PostgreSQL). The FTS index is rebuilt from the rows only when its table is
+created. Release snapshots (read-only SQLite files built from a release's CSV) have none of
+these and search with ``LIKE`` on each column.
 """
 
 from django.db import connections

@@ -1,5 +1,5 @@
 """PostgreSQL: ``q`` on events reads one stored, upper-cased copy of the searched text; a
-no-op on SQLite (events/search.py gives SQLite its FTS5 index).
+no-op on SQLite (events/search.py gives SQLite its FTS5 index and a virtual ``search_text``).
 
 ``q`` was ``UPPER(column) LIKE UPPER('%term%')`` on the title, the summary and the location
 name, with a trigram GIN index on each expression. Upper-casing costs about 1 us a row (it
@@ -9,10 +9,10 @@ three indexes each answered the same term (a place name is often in all three).
 
 - ``events_event.search_text``: ``UPPER(title || U+001F || summary || U+001F ||
   location_name)``, generated and stored by the database, so no write path can leave it
-  stale. The separator is a control character no text here contains; a term containing it
-  is searched column by column (events/search.py). The column is not in the Django model
-  (SQLite has no use for it): the API never returns it, and a later migration that alters
-  the type of one of the three columns must drop it first and add it again.
+  stale. A term containing the separator, a control character, is searched column by
+  column (events/search.py). The column is not in the Django model (SQLite's differs):
+  the API never returns it, and a later migration that alters the type of one of the
+  three columns must drop it first and add it again.
 - One trigram GIN index on it replaces the three (119 MB against 215 MB at 1M events).
 - Its statistics sample 1,000 values, not 100: the planner estimates a ``LIKE '%term%'``
   from the share of those values that contain the term, and with 100 a term in 1% of the
