@@ -152,10 +152,10 @@ def test_postgresql_q_in_list_order_reads_the_order_index_alone(events):
 
 @pytest.mark.parametrize("field", ["title", "summary", "location_name"])
 def test_search_text_follows_every_write(api_client, events, field):
-    event = events["aleppo"]
+    event = events["aleppo"]  # only its title says Aleppo
     setattr(event, field, "Raqqa")
     event.save(update_fields=[field])
-    assert "Siege of Aleppo" not in found(api_client, "aleppo") or field != "title"
+    assert found(api_client, "aleppo") == ([] if field == "title" else ["Siege of Aleppo"])
     assert found(api_client, "raqqa") == [event.title]
     Event.objects.filter(pk=event.pk).update(**{field: "Homs"})
     assert found(api_client, "raqqa") == []
