@@ -270,16 +270,29 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
+# JSON answers kept per data version (common/api/response_cache.py). In each process's
+# memory by default: a hit then costs no I/O, and each worker fills its own. The entries and
+# the size of a kept body bound that memory (at most 200 x 1 MiB a worker).
+CACHES["responses"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "responses",
+    "OPTIONS": {"MAX_ENTRIES": env_count("RESPONSE_CACHE_ENTRIES", 200)},
+}
 if os.environ.get("REDIS_URL"):
     # Shared by every app server, not only by the workers of one machine.
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+    CACHES["responses"] = {**CACHES["default"], "KEY_PREFIX": "responses"}
 
 # How long a list's count is kept, under the data's version (it cannot go stale: a change
 # makes a new version). 0 counts on every request.
 COUNT_CACHE_SECONDS = int(os.environ.get("COUNT_CACHE_SECONDS", "3600"))
+# How long a JSON answer is kept (0: never; an entry cannot go stale either), and the
+# largest body kept, in bytes (a 100-row page of events is about 100 KB).
+RESPONSE_CACHE_SECONDS = env_count("RESPONSE_CACHE_SECONDS", 3600)
+RESPONSE_CACHE_MAX_BYTES = env_count("RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 
 # How many reverse proxies in front of the app append to X-Forwarded-For. The client is the
 # address the outermost trusted proxy saw; with 0 the header is ignored, since anyone can

@@ -4,7 +4,7 @@ import tempfile
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,7 +19,10 @@ def pytest_configure(config):
     # share the anonymous clients' request history in var/cache and throttle each other.
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         location = tempfile.mkdtemp(prefix="mena-alignments-test-cache-")
-        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": location},
+        }
         config.test_cache_dir = location
 
 
@@ -34,10 +37,13 @@ def _fresh_cache():
     # The cache holds anonymous clients' request history and lists' counts by data version:
     # each test starts with a clean slate (a rolled-back test's version can come again).
     # So do the filtered lists' queries kept by data version (common/api/memo.py).
-    cache.clear()
+    # And the JSON answers kept by data version (common/api/response_cache.py).
+    for each in caches.all():
+        each.clear()
     clear_memos()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     clear_memos()
 
 

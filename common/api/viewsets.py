@@ -21,6 +21,7 @@ from .formats import FORMATS
 from .links import released, with_release
 from .memo import Memo
 from .params import CheckedQueryMixin, check_query_params
+from .response_cache import cached, keep, key_for
 from .rows import rows_for
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -89,17 +90,27 @@ class ConditionalMixin:
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
     def answer_conditionally(self, request, respond):
-        """``respond()``'s response with its ETag, or a 304 if the client holds it."""
+        """``respond()``'s response with its ETag, or a 304 if the client holds it; a JSON
+        answer asked for before under the same data version comes from the cache
+        (response_cache.py), kept by ``finalize_response``."""
         etag = self.request_etag(request)
         tags = _tags(request.headers.get("If-None-Match", ""))
         if etag in tags:
             return not_modified(etag)
-        response = respond()
+        self.response_key = key_for(request, self.data_version())
+        response = cached(self.response_key)
+        if response is None:
+            response = respond()
         if "*" in tags and response.status_code == 200:
             # Only a request that would succeed matches "*" (RFC 9110, 13.2.1): its
             # parameters are checked, and a refusal answered, first.
             return not_modified(etag)
         response["ETag"] = etag
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        keep(getattr(self, "response_key", None), response)
         return response
 
 

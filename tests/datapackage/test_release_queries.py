@@ -87,6 +87,26 @@ def test_paging_through_latest_stays_on_the_release_that_answered(api_client, pu
     assert api_client.get("/api/v1/events/", {"release": "latest"})["Dataset-Version"] == "1.2.0"
 
 
+def test_kept_answers_stay_with_the_data_they_came_from(api_client, published):
+    """A release's answer and the live one are kept apart, and ``latest`` moves on."""
+
+    def titles(**params):
+        response = api_client.get("/api/v1/events/", params)
+        assert response.status_code == 200
+        return {row["title"] for row in response.json()["results"]}
+
+    assert "Renamed after 1.0.0" in titles(release="latest")
+    assert "Renamed after 1.1.0" in titles()
+    published.title = "Renamed before 1.2.0"
+    published.save()
+    assert "Renamed before 1.2.0" in titles()
+    assert "Renamed after 1.0.0" in titles(release="latest")
+    assert "Renamed after 1.0.0" not in titles(release="1.0.0")
+    publish("1.2.0", created="2021-09-01")
+    assert "Renamed before 1.2.0" in titles(release="latest")
+    assert "Renamed after 1.0.0" in titles(release="1.1.0")
+
+
 def test_every_response_names_its_data(api_client, published):
     assert api_client.get("/api/v1/events/")["Dataset-Version"] == "live"
     pinned = api_client.get("/api/v1/events/", {"release": "1.0.0"})
