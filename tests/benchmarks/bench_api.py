@@ -640,7 +640,8 @@ def capture(db, paths):
     subprocess.run(
         [PYTHON, str(Path(__file__).with_name("capture_sql.py")), cases_file, out_file],
         cwd=ROOT,
-        env=db.env(),
+        # As the server that computes every answer: the captured request must run its queries.
+        env=db.env(**COMPUTED),
         check=True,
     )
     return out_file, json.loads(out_file.read_text(encoding="utf-8"))

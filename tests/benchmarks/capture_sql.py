@@ -3,7 +3,8 @@
     python tests/benchmarks/capture_sql.py CASES.json OUT.json
 
 CASES.json maps a case name to ``{"path": ..., "format": "json" | "csv"}``. Run with the
-environment the bench's gunicorn gets (DATABASE_URL, release directories, throttling off),
+environment the bench's computing gunicorn gets (DATABASE_URL, release directories,
+throttling and the response cache off),
 each request is served in-process by django.test.Client through the whole middleware stack:
 once to open connections and fill per-process caches (a release's snapshot, the URL
 resolver), then once more while every statement on any connection (the live database, a
