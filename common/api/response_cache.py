@@ -22,7 +22,7 @@ from rest_framework.response import Response
 ALIAS = "responses"
 # The headers the view's response had when it was kept; the middleware adds the others
 # (Dataset-Version, security headers) to every response, also to one from the cache.
-KEPT_HEADERS = ("Content-Type", "Vary", "Allow", "ETag", "Link")
+KEPT_HEADERS = ("Content-Type", "Vary", "Allow", "ETag")
 
 
 def key_for(request, data_version):
