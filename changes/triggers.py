@@ -18,6 +18,10 @@ migration: SQLite cannot alter most columns in place, so Django rebuilds the tab
 then a rename), and the rebuilt table has lost its triggers; worse, a trigger of another
 table that names the rebuilt one (a participant's names its event) makes the rename fail.
 Installing them after the last migration keeps them whatever a later migration does.
+
+On PostgreSQL, every statement that writes a dataset table first counts itself in
+``changes_writecount`` (``models.WriteCount``): the live data's version reads that count, which
+changes with every commit that wrote, in the order of the commits.
 """
 
 from django.db import connections
@@ -76,7 +80,13 @@ def key_expression(vendor, columns):
 def install(using="default", **kwargs):
     """Drop and create every trigger (a ``post_migrate`` receiver)."""
     vendor = connections[using].vendor
-    _execute(using, drop_all_sql(vendor) + create_sql(vendor, TABLES) + create_stamp_sql(vendor))
+    _execute(
+        using,
+        drop_all_sql(vendor)
+        + create_sql(vendor, TABLES)
+        + create_stamp_sql(vendor)
+        + create_count_sql(vendor),
+    )
 
 
 def uninstall(using="default", **kwargs):
@@ -85,7 +95,7 @@ def uninstall(using="default", **kwargs):
 
 
 def drop_all_sql(vendor):
-    return drop_sql(vendor, TABLES) + drop_stamp_sql(vendor)
+    return drop_sql(vendor, TABLES) + drop_stamp_sql(vendor) + drop_count_sql(vendor)
 
 
 def _execute(using, statements):
@@ -206,3 +216,43 @@ def drop_stamp_sql(vendor):
     if vendor == "postgresql":
         statements.append(f"DROP FUNCTION IF EXISTS {STAMP_FUNCTION}()")
     return statements
+
+
+COUNT_FUNCTION = "changes_count_write"
+
+
+def create_count_sql(vendor):
+    """PostgreSQL: a trigger BEFORE each statement that writes a dataset table, which counts
+    it in the one row of ``changes_writecount``.
+
+    The row's lock makes writing transactions commit in the order of their first writes,
+    so each commit makes a new count visible: without it, of two transactions, the one that
+    stamped its rows first could commit last, under a version that did not change. Once
+    per statement, not per row: a load's bulk inserts count a few thousand times, not
+    millions; and not the statements triggers run (the stamps), which are their
+    statement's. BEFORE the statement, so the count is locked before any row it writes: a
+    transaction that locked rows before its first write takes the count first
+    (``version.hold_writes``), or two writers could each wait for the other's lock.
+    """
+    if vendor != "postgresql":
+        return []
+    statements = [
+        f"CREATE FUNCTION {COUNT_FUNCTION}() RETURNS trigger AS $$ BEGIN "
+        f"IF pg_trigger_depth() = 1 THEN {version.COUNT_WRITE}; END IF; "
+        f"RETURN NULL; END $$ LANGUAGE plpgsql"
+    ]
+    for table, _resource, _columns in TABLES:
+        statements.append(
+            f"CREATE TRIGGER {table}_count_write BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()"
+        )
+    return statements
+
+
+def drop_count_sql(vendor):
+    if vendor != "postgresql":
+        return []
+    statements = [
+        f"DROP TRIGGER IF EXISTS {table}_count_write ON {table}" for table, _r, _c in TABLES
+    ]
+    return [*statements, f"DROP FUNCTION IF EXISTS {COUNT_FUNCTION}()"]

@@ -1,9 +1,13 @@
 """The live dataset's version: it changes whenever a row is added, changed or deleted.
 
 One query of index lookups (the latest ``updated`` of each table, the last id of each table
-of participants and citations, the last deletion), so a client's conditional request can be
-answered before any list query runs. Every update stamps ``updated``, by any path
-(triggers.py).
+of participants and citations, the last deletion, and on PostgreSQL the count of writing
+statements), so a client's conditional request can be answered before any list query runs.
+Every update stamps ``updated``, by any path (triggers.py).
+
+Writing transactions commit in the order they began to write: SQLite's writers take its
+write lock when they begin (IMMEDIATE), PostgreSQL's take the write count's row at their
+first write. So each commit that wrote changes the version: its stamps or ids, or the count.
 """
 
 import hashlib
@@ -23,12 +27,18 @@ from events.models import (
     Source,
 )
 
-from .models import Deletion
+from .models import Deletion, WriteCount
 
 STAMPED = [Actor, ActorAlias, Source, Event, Issue, Position, Relation]
 # Rows without a stamp of their own: a new one has a new id (their updates stamp their
 # parent, by trigger: triggers.py).
 CHILDREN = [EventActor, EventSource, PositionSource, RelationSource]
+# PostgreSQL: counts a writing statement, and keeps the count's row locked until the
+# transaction ends (triggers.py runs it before each statement that writes the dataset).
+COUNT_WRITE = (
+    "INSERT INTO changes_writecount (id, writes) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET writes = changes_writecount.writes + 1"
+)
 
 
 def live_version(using=None):
@@ -38,7 +48,23 @@ def live_version(using=None):
     parts += [
         f"(SELECT MAX({quote('id')}) FROM {quote(m._meta.db_table)})" for m in [*CHILDREN, Deletion]
     ]
+    if conn.vendor == "postgresql":
+        parts.append(f"(SELECT writes FROM {quote(WriteCount._meta.db_table)} WHERE id = 1)")
     with conn.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
     return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
+
+
+def hold_writes(using=None):
+    """Take the live data's write count for the rest of the transaction, as the first
+    write would (PostgreSQL; SQLite's IMMEDIATE transactions already hold its write lock).
+
+    For a transaction that locks a row before its first write (``select_for_update``): it
+    must wait for the count before it holds the row, or a writer that holds the count and
+    then needs that row would wait for it while it waits for the count.
+    """
+    conn = connections[using or "default"]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute(COUNT_WRITE)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from common.services import save_changed, touch
+from common.services import lock_row, save_changed, touch
 
 # The hidden field of a change form: the row's ``updated`` stamp as the curator loaded it.
 SEEN = "updated_when_loaded"
@@ -44,7 +44,7 @@ class LoadedVersionForm(forms.ModelForm):
         is one transaction; SQLite's IMMEDIATE transactions lock on their own): of two
         saves sent from the same loaded page at once, the second sees the first's stamp."""
         rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-        return rows.select_for_update(no_key=True).values_list("updated", flat=True).get()
+        return lock_row(rows).values_list("updated", flat=True).get()
 
     def clean(self):
         cleaned = super().clean()

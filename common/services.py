@@ -5,7 +5,24 @@ the columns it was given: two curators changing different fields of one row at t
 time both keep their change.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import router
+from django.utils.module_loading import import_string
+
+
+def lock_row(queryset):
+    """``queryset``'s own rows (not those it joins) locked FOR NO KEY UPDATE for the rest
+    of the transaction, for a write that must see the row as it will write over it.
+
+    The live data's write lock is taken first (settings.HOLD_WRITES): every writer takes
+    it at its first write, so one that locked a row before would wait for it while a
+    writer holding it waits for the row. NO KEY: a plain FOR UPDATE would also block other
+    transactions' foreign-key checks on the row (and deadlock against the actor
+    hierarchy trigger's lock).
+    """
+    import_string(settings.HOLD_WRITES)(router.db_for_write(queryset.model))
+    return queryset.select_for_update(of=("self",), no_key=True)
 
 
 def update_row(instance, values):

@@ -258,6 +258,8 @@ RELEASE_SNAPSHOTS_DIR = Path(
 DATABASE_ROUTERS = ["datapackage.snapshots.ReleaseRouter"]
 # The function that names the live data's version (list ETags change when it does).
 DATA_VERSION = "changes.version.live_version"
+# The function a write calls before it locks a row (common.services.lock_row).
+HOLD_WRITES = "changes.version.hold_writes"
 
 # Anonymous throttling counts requests in the cache, so the cache must be one that every
 # gunicorn worker shares: a per-process cache would give each worker its own allowance.

@@ -16,6 +16,8 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from common.services import lock_row
+
 from .errors import PreconditionFailed
 from .formats import FORMATS
 from .links import released, with_release
@@ -335,10 +337,8 @@ class DatasetViewSet(ConditionalMixin, CheckedQueryMixin, viewsets.ModelViewSet)
         queryset = self.filter_queryset(self.get_queryset())
         if self.action in WRITE_ACTIONS:
             # Locks the row for the rest of the transaction (PostgreSQL; SQLite serialises
-            # writers), so the If-Match check and the write see the same version. FOR NO KEY
-            # UPDATE: a plain FOR UPDATE would also block other transactions' foreign-key
-            # checks on the row (and deadlock against the hierarchy trigger's lock).
-            queryset = queryset.select_for_update(of=("self",), no_key=True)
+            # writers), so the If-Match check and the write see the same version.
+            queryset = lock_row(queryset)
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         instance = get_object_or_404(queryset, **{self.lookup_field: lookup})
         self.check_object_permissions(self.request, instance)
