@@ -1,10 +1,15 @@
 """Writes at the same moment from several threads, each with its own database connection,
 as concurrent requests to a threaded server make them."""
 
+import json
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from django.contrib.auth.models import Permission, User
 from django.db import connections
+from rest_framework.authtoken.models import Token
 
 from actors.models import Actor
 
@@ -42,3 +47,29 @@ def stored_cycles():
             seen.add(current)
             current = parents.get(current)
     return looping
+
+
+def curator_token(codename):
+    """The API token of a curator with the one permission ``codename`` (e.g. change_event)."""
+    user = User.objects.create_user("curator", password="pw-1234567")
+    user.user_permissions.set(Permission.objects.filter(codename=codename))
+    return Token.objects.create(user=user).key
+
+
+def patch(url, token, payload):
+    """PATCH ``payload`` to the live server's ``url``: (status, body)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="PATCH",
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()

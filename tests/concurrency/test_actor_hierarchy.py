@@ -8,21 +8,17 @@ does), so only the database can decide such a race.
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from rest_framework.authtoken.models import Token
 
 from actors.models import HIERARCHY_RULE, Actor
 from tests.factories import ActorFactory
 
-from .races import race, stored_cycles
+from .races import curator_token, patch, race, stored_cycles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,28 +55,8 @@ def test_concurrent_parent_swaps_through_the_orm_store_no_cycle():
 
 
 @pytest.fixture
-def curator_token():
-    user = User.objects.create_user("curator", password="pw-1234567")
-    user.user_permissions.set(Permission.objects.filter(codename="change_actor"))
-    return Token.objects.create(user=user).key
-
-
-def patch(url, token, payload):
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        method="PATCH",
-        headers={
-            "Authorization": f"Token {token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+def token():
+    return curator_token("change_actor")
 
 
 def api_parent_swaps(server_url, token, prefix):
@@ -101,8 +77,8 @@ def api_parent_swaps(server_url, token, prefix):
     return outcomes
 
 
-def test_concurrent_parent_swaps_through_the_api_store_no_cycle(live_server, curator_token):
-    outcomes = api_parent_swaps(live_server.url, curator_token, "api")
+def test_concurrent_parent_swaps_through_the_api_store_no_cycle(live_server, token):
+    outcomes = api_parent_swaps(live_server.url, token, "api")
 
     for outcome in outcomes:
         assert sorted(status for status, _body in outcome) == [200, 400], outcome
@@ -114,8 +90,8 @@ def test_concurrent_parent_swaps_through_the_api_store_no_cycle(live_server, cur
     assert stored_cycles() == set()
 
 
-def test_an_api_race_is_refused_in_the_rules_words_only(live_server, curator_token):
-    outcomes = api_parent_swaps(live_server.url, curator_token, "words")
+def test_an_api_race_is_refused_in_the_rules_words_only(live_server, token):
+    outcomes = api_parent_swaps(live_server.url, token, "words")
 
     refusals = [
         json.loads(body) for outcome in outcomes for status, body in outcome if status == 400

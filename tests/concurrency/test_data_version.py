@@ -2,22 +2,19 @@
 commit in the opposite order of their stamps (PostgreSQL: the write count serialises them);
 and taking that count cannot deadlock a curator's write against another writer."""
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import psycopg
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from changes.models import WriteCount
 from changes.version import live_version
 from events.models import Event
 from tests.factories import cited_event
+
+from .races import curator_token, patch
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -102,23 +99,7 @@ def test_a_commit_stamped_before_another_that_committed_changes_the_version():
 
 @pytest.fixture
 def token():
-    user = User.objects.create_user("curator", password="pw-1234567")
-    user.user_permissions.set(Permission.objects.filter(codename="change_event"))
-    return Token.objects.create(user=user).key
-
-
-def patch(url, token, payload):
-    call = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        method="PATCH",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(call) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return curator_token("change_event")
 
 
 def test_an_api_write_waits_for_another_writer_before_it_locks_its_row(live_server, token):
@@ -128,7 +109,7 @@ def test_an_api_write_waits_for_another_writer_before_it_locks_its_row(live_serv
     with connect() as loader:
         retitle(loader, other, "Loaded")  # a load under way: it holds the write count
         thread = threading.Thread(
-            target=lambda: outcome.append(patch(url, token, {"summary": "Curated."}))
+            target=lambda: outcome.append(patch(url, token, {"summary": "Curated."})[0])
         )
         thread.start()
         until(lambda: not thread.is_alive() or waiting_for_a_lock())
