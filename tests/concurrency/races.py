@@ -56,20 +56,27 @@ def curator_token(codename):
     return Token.objects.create(user=user).key
 
 
-def patch(url, token, payload):
-    """PATCH ``payload`` to the live server's ``url``: (status, body)."""
-    request = urllib.request.Request(
+def request(method, url, token, payload=None, headers=()):
+    """A JSON request to the live server's ``url``, as a curator: (status, ETag, body)."""
+    call = urllib.request.Request(
         url,
-        data=json.dumps(payload).encode(),
-        method="PATCH",
+        data=json.dumps(payload).encode() if payload is not None else None,
+        method=method,
         headers={
             "Authorization": f"Token {token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
+            **dict(headers),
         },
     )
     try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, response.read().decode()
+        with urllib.request.urlopen(call) as response:
+            return response.status, response.headers.get("ETag"), response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+        return error.code, None, error.read().decode()
+
+
+def patch(url, token, payload):
+    """PATCH ``payload`` to the live server's ``url``: (status, body)."""
+    status, _etag, body = request("PATCH", url, token, payload)
+    return status, body
