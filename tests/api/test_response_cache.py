@@ -1,5 +1,7 @@
 """JSON answers kept per data version (common/api/response_cache.py)."""
 
+import pickle
+
 import pytest
 from django.core.cache import caches
 
@@ -100,11 +102,26 @@ def test_nothing_is_kept_with_the_cache_off(api_client, world, settings):
     assert not caches["responses"]._cache
 
 
-def test_a_body_over_the_limit_is_not_kept(api_client, world, settings):
-    settings.RESPONSE_CACHE_MAX_BYTES = len(api_client.get(EVENTS, {"page_size": 1}).content)
-    assert len(caches["responses"]._cache) == 1
-    assert api_client.get(EVENTS, {"page_size": 3}).status_code == 200
-    assert len(caches["responses"]._cache) == 1
+def test_a_body_over_the_limit_is_kept_compressed(
+    api_client, world, settings, django_assert_max_num_queries
+):
+    first = api_client.get(EVENTS, {"page_size": 3})
+    caches["responses"].clear()
+    settings.RESPONSE_CACHE_MAX_BYTES = len(first.content) - 1
+    assert api_client.get(EVENTS, {"page_size": 3}).content == first.content
+    # LocMemCache keeps each value pickled.
+    [(content, _headers, compressed)] = map(pickle.loads, caches["responses"]._cache.values())
+    assert compressed and len(content) < len(first.content) // 2
+    with django_assert_max_num_queries(1):
+        again = api_client.get(EVENTS, {"page_size": 3})
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_body_over_the_limit_even_compressed_is_not_kept(api_client, world, settings):
+    settings.RESPONSE_CACHE_MAX_BYTES = 100  # less than any page, compressed or not
+    assert api_client.get(EVENTS, {"page_size": 1}).status_code == 200
+    assert not caches["responses"]._cache
 
 
 def test_an_alignment_asked_again_is_answered_from_the_cache(
