@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -69,6 +70,61 @@ def test_event_search_matches_participant_alias(admin_client, rows):
     rows["eventactor"].actor.aliases.create(alias="Russian Federation")
     response = admin_client.get(reverse("admin:events_event_changelist"), {"q": "Federation"})
     assert list(response.context["cl"].result_list) == [rows["event"]]
+
+
+@pytest.fixture
+def searched():
+    """Events holding the searched words in each column the admin's search reads."""
+    russia = ActorFactory(slug="russia", name="Russian Armed Forces")
+    ActorAliasFactory(actor=russia, alias="VKS")
+    iran = ActorFactory(slug="iran", name="Iran")
+    ActorAliasFactory(actor=iran, alias="Islamic Republic")
+    return [
+        cited_event(title="Siege of Aleppo", summary="Shelling.", location_name="Aleppo"),
+        cited_event(title="Strikes", summary="Airstrikes near Idlib.", location_name="Idlib"),
+        cited_event(title="Talks", location_name="Astana", actors=[(iran, "host")]),
+        cited_event(title="Sorties", actors=[(russia, "initiator"), (iran, "supporter")]),
+        cited_event(title="Aleppo airlift", actors=[(russia, "initiator"), (russia, "target")]),
+    ]
+
+
+SEARCHES = [
+    "Aleppo",
+    "aleppo",
+    "Idlib",
+    "Astana",
+    "Iran",
+    "VKS",
+    "Republic",
+    "Aleppo Russian",
+    '"Islamic Republic"',
+    "Al",
+    "Or",
+    "nowhere",
+]
+
+
+@pytest.mark.parametrize("term", SEARCHES)
+def test_event_search_finds_what_djangos_search_finds(rf, admin_user, searched, term):
+    # Django's own search over search_fields, its joins' duplicates removed: the reference.
+    model_admin = EventAdmin(Event, admin.site)
+    request = rf.get("/", {"q": term})
+    request.user = admin_user
+    reference, duplicates = admin.ModelAdmin.get_search_results(
+        model_admin, request, Event.objects.all(), term
+    )
+    found, may_have_duplicates = model_admin.get_search_results(request, Event.objects.all(), term)
+    assert duplicates  # the joins Django's search makes
+    assert not may_have_duplicates
+    assert sorted(found.values_list("pk", flat=True)) == sorted(
+        set(reference.values_list("pk", flat=True))
+    )
+
+
+def test_event_search_lists_an_event_once_whatever_matches(admin_client, searched):
+    response = admin_client.get(reverse("admin:events_event_changelist"), {"q": "Russian"})
+    titles = [event.title for event in response.context["cl"].result_list]
+    assert sorted(titles) == ["Aleppo airlift", "Sorties"]  # each once
 
 
 def event_form(**overrides):
