@@ -1,5 +1,8 @@
 """Admin pieces every dataset app shares."""
 
+import datetime
+from functools import cache
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -13,6 +16,42 @@ from common.services import lock_row, save_changed, touch
 
 # The hidden field of a change form: the row's ``updated`` stamp as the curator loaded it.
 SEEN = "updated_when_loaded"
+
+
+class SeekingDates:
+    """A queryset whose years (``dates(field, "year")``, the date hierarchy's first level)
+    are found by seeking, when it is not filtered: the first date on or after each year's
+    start, one index lookup per year that has rows, and one past the last. Django's own
+    truncates every row's date and removes the duplicates, which read every event (0.2 s at
+    100k events). A filtered queryset (a search, a filter, a chosen year) keeps Django's:
+    its rows are fewer, and a seek could walk far to find none."""
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind != "year" or self.query.where:
+            return super().dates(field_name, kind, order)
+        dated = (
+            self.filter(**{f"{field_name}__isnull": False})
+            .order_by(field_name)
+            .values_list(field_name, flat=True)
+        )
+        years = []
+        start = None
+        while True:
+            found = (
+                dated if start is None else dated.filter(**{f"{field_name}__gte": start})
+            ).first()
+            if found is None:
+                break
+            years.append(datetime.date(found.year, 1, 1))
+            if found.year == datetime.MAXYEAR:
+                break
+            start = datetime.date(found.year + 1, 1, 1)
+        return years if order == "ASC" else years[::-1]
+
+
+@cache
+def _seeking(queryset_class):
+    return type(f"Seeking{queryset_class.__name__}", (SeekingDates, queryset_class), {})
 
 
 class DatasetChangeList(ChangeList):
@@ -72,6 +111,12 @@ class DatasetAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return DatasetChangeList
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.date_hierarchy:
+            queryset.__class__ = _seeking(queryset.__class__)
+        return queryset
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

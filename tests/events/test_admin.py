@@ -66,6 +66,31 @@ def test_event_changelist_has_date_hierarchy(admin_client, rows):
     assert response.context["cl"].result_count == 1
 
 
+def test_event_years_are_found_by_seeking_as_djangos_would_list_them(admin_client, db):
+    for day in ["2011-03-15", "2011-12-31", "2013-01-01", "2015-09-30", "2024-02-29", None]:
+        if day is None:  # observed going on, start unknown
+            cited_event(date_start=None, date_precision="", ongoing_as_of=datetime.date(2020, 1, 1))
+        else:
+            cited_event(date_start=datetime.date.fromisoformat(day), date_precision="day")
+    response = admin_client.get(reverse("admin:events_event_changelist"))
+    queryset = response.context["cl"].queryset
+    expected = list(Event.objects.dates("date_start", "year"))
+    assert queryset.dates("date_start", "year") == expected
+    assert queryset.dates("date_start", "year", "DESC") == expected[::-1]
+    assert [year.year for year in expected] == [2011, 2013, 2015, 2024]
+    for year in expected:
+        assert f"?date_start__year={year.year}" in response.text
+
+
+def test_event_years_of_a_filtered_list_are_djangos(admin_client, db):
+    for year, country in [(2012, "YE"), (2014, "SY"), (2016, "YE")]:
+        cited_event(date_start=datetime.date(year, 5, 1), country=country)
+    response = admin_client.get(reverse("admin:events_event_changelist"), {"country": "YE"})
+    years = response.context["cl"].queryset.dates("date_start", "year")
+    assert [year.year for year in years] == [2012, 2016]
+    assert "?country=YE&amp;date_start__year=2016" in response.text
+
+
 def test_event_search_matches_participant_alias(admin_client, rows):
     rows["eventactor"].actor.aliases.create(alias="Russian Federation")
     response = admin_client.get(reverse("admin:events_event_changelist"), {"q": "Federation"})
