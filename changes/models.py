@@ -25,19 +25,19 @@ class Deletion(models.Model):
 
 
 class WriteCount(models.Model):
-    """On PostgreSQL, the number of writing statements the dataset's tables have run: one
-    row, counted by a trigger before each such statement (``triggers.py``), and part of the
-    live data's version (``version.py``).
+    """How many writes the dataset's tables have had: one row, counted by triggers (each
+    writing statement on PostgreSQL, each row written on SQLite: ``triggers.py``), and part
+    of the live data's version (``version.py``), so that every commit that wrote changes
+    the version. The latest stamps cannot promise that: on PostgreSQL a transaction that
+    stamped its rows first can commit last; on SQLite a row stamped by trigger (to the
+    millisecond) can stay below one Django stamped a moment before (to the microsecond).
 
-    The count's row stays locked by a transaction from its first write until it ends, so
-    writing transactions commit one after the other and every commit makes a new count
-    visible. The latest stamps cannot promise that: a transaction that stamped its rows
-    earlier can commit after one that stamped later. On SQLite the database itself
-    serialises writers (``transaction_mode`` IMMEDIATE), and the row stays unused.
+    On PostgreSQL the row stays locked by a transaction from its first write until it ends,
+    so writing transactions commit one after the other; SQLite's already do.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    writes = models.BigIntegerField(default=0, help_text="Writing statements run so far.")
+    writes = models.BigIntegerField(default=0, help_text="Writes counted so far.")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="write_count_one_row")]

@@ -19,9 +19,9 @@ then a rename), and the rebuilt table has lost its triggers; worse, a trigger of
 table that names the rebuilt one (a participant's names its event) makes the rename fail.
 Installing them after the last migration keeps them whatever a later migration does.
 
-On PostgreSQL, every statement that writes a dataset table first counts itself in
-``changes_writecount`` (``models.WriteCount``): the live data's version reads that count, which
-changes with every commit that wrote, in the order of the commits.
+Every write to a dataset table is counted in ``changes_writecount`` (``models.WriteCount``):
+the live data's version reads that count, which changes with every commit that wrote, in
+the order of the commits.
 """
 
 from django.db import connections
@@ -222,37 +222,53 @@ COUNT_FUNCTION = "changes_count_write"
 
 
 def create_count_sql(vendor):
-    """PostgreSQL: a trigger BEFORE each statement that writes a dataset table, which counts
-    it in the one row of ``changes_writecount``.
+    """Triggers that count every write to a dataset table in the one row of
+    ``changes_writecount``.
 
-    The row's lock makes writing transactions commit in the order of their first writes,
-    so each commit makes a new count visible: without it, of two transactions, the one that
-    stamped its rows first could commit last, under a version that did not change. Once
-    per statement, not per row: a load's bulk inserts count a few thousand times, not
-    millions; and not the statements triggers run (the stamps), which are their
-    statement's. BEFORE the statement, so the count is locked before any row it writes: a
-    transaction that locked rows before its first write takes the count first
-    (``version.hold_writes``), or two writers could each wait for the other's lock.
+    PostgreSQL: BEFORE each statement, once (a load's bulk inserts count a few thousand
+    times, not millions), and not for the statements triggers run (the stamps). The row's
+    lock makes writing transactions commit in the order of their first writes, so each
+    commit makes a new count visible: without it, of two transactions, the one that
+    stamped its rows first could commit last, under a version that did not change. BEFORE
+    the statement, so the count is locked before any row it writes: a transaction that
+    locked rows before its first write takes the count first (``version.hold_writes``),
+    or two writers could each wait for the other's lock.
+
+    SQLite: after each row written (it has no statement triggers). Its writers already
+    commit one after the other, but the stamps cannot order them: Django stamps in Python
+    to the microsecond, SQLite's own clock (the triggers' stamps) to the millisecond, so a
+    row stamped by trigger can stay below one that Python stamped a moment before it.
     """
-    if vendor != "postgresql":
-        return []
-    statements = [
-        f"CREATE FUNCTION {COUNT_FUNCTION}() RETURNS trigger AS $$ BEGIN "
-        f"IF pg_trigger_depth() = 1 THEN {version.COUNT_WRITE}; END IF; "
-        f"RETURN NULL; END $$ LANGUAGE plpgsql"
-    ]
-    for table, _resource, _columns in TABLES:
+    statements = []
+    if vendor == "postgresql":
         statements.append(
-            f"CREATE TRIGGER {table}_count_write BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()"
+            f"CREATE FUNCTION {COUNT_FUNCTION}() RETURNS trigger AS $$ BEGIN "
+            f"IF pg_trigger_depth() = 1 THEN {version.COUNT_WRITE}; END IF; "
+            f"RETURN NULL; END $$ LANGUAGE plpgsql"
         )
+    for table, _resource, _columns in TABLES:
+        if vendor == "postgresql":
+            statements.append(
+                f"CREATE TRIGGER {table}_count_write BEFORE INSERT OR UPDATE OR DELETE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()"
+            )
+            continue
+        for event in ("insert", "update", "delete"):
+            statements.append(
+                f"CREATE TRIGGER {table}_count_{event} AFTER {event.upper()} ON {table} "
+                f"FOR EACH ROW BEGIN {version.COUNT_WRITE}; END"
+            )
     return statements
 
 
 def drop_count_sql(vendor):
-    if vendor != "postgresql":
-        return []
-    statements = [
-        f"DROP TRIGGER IF EXISTS {table}_count_write ON {table}" for table, _r, _c in TABLES
+    if vendor == "postgresql":
+        statements = [
+            f"DROP TRIGGER IF EXISTS {table}_count_write ON {table}" for table, _r, _c in TABLES
+        ]
+        return [*statements, f"DROP FUNCTION IF EXISTS {COUNT_FUNCTION}()"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_count_{event}"
+        for table, _r, _c in TABLES
+        for event in ("insert", "update", "delete")
     ]
-    return [*statements, f"DROP FUNCTION IF EXISTS {COUNT_FUNCTION}()"]

@@ -1,13 +1,13 @@
 """The live dataset's version: it changes whenever a row is added, changed or deleted.
 
 One query of index lookups (the latest ``updated`` of each table, the last id of each table
-of participants and citations, the last deletion, and on PostgreSQL the count of writing
-statements), so a client's conditional request can be answered before any list query runs.
-Every update stamps ``updated``, by any path (triggers.py).
+of participants and citations, the last deletion, and the count of writes), so a client's
+conditional request can be answered before any list query runs. Every update stamps
+``updated``, by any path, and every write is counted (triggers.py).
 
-Writing transactions commit in the order they began to write: SQLite's writers take its
-write lock when they begin (IMMEDIATE), PostgreSQL's take the write count's row at their
-first write. So each commit that wrote changes the version: its stamps or ids, or the count.
+Writing transactions commit one after the other: SQLite's take its write lock when they
+begin (IMMEDIATE), PostgreSQL's take the write count's row at their first write. So each
+commit that wrote changes the count, and the version.
 """
 
 import hashlib
@@ -33,8 +33,9 @@ STAMPED = [Actor, ActorAlias, Source, Event, Issue, Position, Relation]
 # Rows without a stamp of their own: a new one has a new id (their updates stamp their
 # parent, by trigger: triggers.py).
 CHILDREN = [EventActor, EventSource, PositionSource, RelationSource]
-# PostgreSQL: counts a writing statement, and keeps the count's row locked until the
-# transaction ends (triggers.py runs it before each statement that writes the dataset).
+# Counts a write (triggers.py: on PostgreSQL before each statement that writes the dataset,
+# on SQLite after each row); on PostgreSQL it keeps the count's row locked until the
+# transaction ends.
 COUNT_WRITE = (
     "INSERT INTO changes_writecount (id, writes) VALUES (1, 1) "
     "ON CONFLICT (id) DO UPDATE SET writes = changes_writecount.writes + 1"
@@ -48,8 +49,7 @@ def live_version(using=None):
     parts += [
         f"(SELECT MAX({quote('id')}) FROM {quote(m._meta.db_table)})" for m in [*CHILDREN, Deletion]
     ]
-    if conn.vendor == "postgresql":
-        parts.append(f"(SELECT writes FROM {quote(WriteCount._meta.db_table)} WHERE id = 1)")
+    parts.append(f"(SELECT writes FROM {quote(WriteCount._meta.db_table)} WHERE id = 1)")
     with conn.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()

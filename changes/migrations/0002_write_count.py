@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='WriteCount',
             fields=[
                 ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('writes', models.BigIntegerField(default=0, help_text='Writing statements run so far.')),
+                ('writes', models.BigIntegerField(default=0, help_text='Writes counted so far.')),
             ],
             options={
                 'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='write_count_one_row')],

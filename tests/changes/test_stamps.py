@@ -124,3 +124,15 @@ def test_a_nested_row_added_without_its_parent_changes_the_version(rows):
         [EventSource(event=rows[Event], source=source, quote="Another passage.")]
     )
     assert live_version() != version
+
+
+def test_a_write_stamped_below_the_latest_stamp_still_changes_the_version(rows):
+    # Another row stamped a moment ahead: by Django to the microsecond where SQLite's
+    # triggers stamp to the millisecond, or by a clock running ahead.
+    event = rows[Event]
+    ahead = cited_event()
+    Event.objects.filter(pk=ahead.pk).update(updated=timezone.now() + datetime.timedelta(1))
+    version = live_version()
+    Event.objects.filter(pk=event.pk).update(title="Stamped below the latest")
+    assert updated(event) < updated(ahead)
+    assert live_version() != version
