@@ -51,7 +51,7 @@ from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, Upper
 from django.db.models.lookups import IContains, In
 
-from common.api.filters import search_terms
+from common.api.filters import any_contains, search_terms
 
 TABLE = "events_event_search"
 COLUMNS = ("title", "summary", "location_name")
@@ -284,10 +284,7 @@ def admin_condition(word, using):
     elif searches_stored_text(terms, using):
         text = Q(pk__in=Event.objects.using(using).filter(search_condition(terms, using)))
     else:
-        text = Q()
-        for term in terms:
-            for column in COLUMNS:
-                text |= Q(**{f"{column}__icontains": term})
+        text = any_contains(COLUMNS, terms)
     named = Q()
     for term in terms:
         named |= Q(name__icontains=term) | Q(aliases__alias__icontains=term)

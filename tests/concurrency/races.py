@@ -8,7 +8,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.auth.models import Permission, User
-from django.db import connections
+from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 
 from actors.models import Actor
@@ -47,6 +47,22 @@ def stored_cycles():
             seen.add(current)
             current = parents.get(current)
     return looping
+
+
+def waiting_for_a_lock(pid=None):
+    """PostgreSQL: whether the backend ``pid`` (or any of the test database's) waits for a
+    lock."""
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    params = []
+    if pid is not None:
+        sql += " AND pid = %s"
+        params.append(pid)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] > 0
 
 
 def curator_token(codename):

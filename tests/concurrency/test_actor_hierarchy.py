@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from actors.models import HIERARCHY_RULE, Actor
 from tests.factories import ActorFactory
 
-from .races import curator_token, patch, race, stored_cycles
+from .races import curator_token, patch, race, stored_cycles, waiting_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,12 +134,6 @@ def test_second_change_waits_for_the_first_and_sees_it_committed():
             return refused
         finally:
             connections.close_all()
-
-    def waiting_for_a_lock(pid):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-            row = cursor.fetchone()
-        return row is not None and row[0] == "Lock"
 
     with ThreadPoolExecutor(2) as pool:
         first_done = pool.submit(first)

@@ -14,7 +14,7 @@ from changes.version import live_version
 from events.models import Event
 from tests.factories import cited_event
 
-from .races import curator_token, patch
+from .races import curator_token, patch, waiting_for_a_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -35,20 +35,6 @@ def connect():
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
     )
-
-
-def waiting_for_a_lock(pid=None):
-    """Whether the backend ``pid`` (or any of the test database's) waits for a lock."""
-    sql = (
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    params = []
-    if pid is not None:
-        sql += " AND pid = %s"
-        params.append(pid)
-    with connect() as watcher:
-        return watcher.execute(sql, params).fetchone()[0] > 0
 
 
 def until(condition, timeout=30):
