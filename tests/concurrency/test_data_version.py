@@ -58,21 +58,30 @@ def test_every_write_statement_is_counted():
 
 def test_a_commit_stamped_before_another_that_committed_changes_the_version():
     first, second = cited_event(), cited_event()
+    stamped, go = threading.Event(), threading.Event()
     with connect() as earlier, connect() as later:
         retitle(earlier, first, "Stamped first")  # open: stamped, not committed
         pid = later.info.backend_pid
 
         def write_later():
             retitle(later, second, "Stamped second")
+            stamped.set()
+            go.wait(30)  # commits only once the version between the two commits is read
             later.commit()
 
         thread = threading.Thread(target=write_later)
         thread.start()
-        # Without the count, the later writer commits at once, and its stamp is the latest.
-        until(lambda: not thread.is_alive() or waiting_for_a_lock(pid))
+        until(lambda: stamped.is_set() or waiting_for_a_lock(pid))
+        if stamped.is_set():
+            # Nothing held the later writer (no count): it commits first, and its stamp is
+            # the latest, so the earlier commit would not move the latest stamp.
+            go.set()
+            thread.join()
         seen = live_version()
         earlier.commit()
+        assert stamped.wait(30)
         after_earlier = live_version()
+        go.set()
         thread.join()
         after_both = live_version()
     assert after_earlier != seen
