@@ -65,17 +65,26 @@ class DatasetPagination(pagination.BasePagination):
                         {name: ["Not with cursor: cursor pages go in id order."]}
                     )
             after = decode_cursor(self.cursor)
-            rows = page_rows(queryset.order_by("pk").filter(pk__gt=after), 0, self.size + 1)
+            rows = page_rows(
+                queryset.order_by("pk").filter(pk__gt=after),
+                0,
+                self.size + 1,
+                keys=[] if self.count == 0 else None,
+            )
             self.number = None
         else:
             self.number = self.get_page_number(request)
             offset = (self.number - 1) * self.size
             take = offset + self.size + 1
-            if self.count is not None and hasattr(view, "page_queryset"):
+            if self.count and hasattr(view, "page_queryset"):
                 queryset = view.page_queryset(queryset, self.count, take)
-            after = view.period_after() if hasattr(view, "period_after") else None
+            after = view.period_after(queryset) if hasattr(view, "period_after") else None
             keys = None
-            if after is not None and offset + self.size < self.count_limit:
+            if self.count == 0:
+                # Nothing matches: reading the page would only pass over every row the
+                # other conditions hold (a search in a country it does not occur in).
+                keys = []
+            elif after is not None and offset + self.size < self.count_limit:
                 classes = span_classes(queryset.model, queryset.db, version)
                 key = getattr(view, "filtered_key", None)
                 keys = period_page_keys(queryset, after, offset, self.size + 1, classes, key=key)
@@ -320,10 +329,11 @@ def version_key(name, version, *parts):
     return f"{name}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def per_version(name, model, using, version, compute):
-    """``compute()``, a fact about ``model``'s table, kept in the cache under the data's
-    version (none kept without one): asked once, then not again until the data changes."""
-    key = version_key(name, version, model._meta.label, using)
+def per_version(name, model, using, version, compute, *parts):
+    """``compute()``, a fact about ``model``'s table (and ``parts``, what it asks), kept in
+    the cache under the data's version (none kept without one): asked once, then not again
+    until the data changes."""
+    key = version_key(name, version, model._meta.label, using, *parts)
     value = cache.get(key) if version is not None else None
     if value is None:
         value = compute()

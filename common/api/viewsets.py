@@ -250,12 +250,13 @@ class DatasetViewSet(ConditionalMixin, CheckedQueryMixin, viewsets.ModelViewSet)
             )
         return keys
 
-    def period_after(self):
+    def period_after(self, queryset):
         """The list's ``date_after`` when its pages can be read per span class
-        (``pagination.period_page_keys``): a model with span classes, in its default order,
-        not a search (``q`` has its own indexes)."""
+        (``pagination.period_page_keys``): a model with span classes, ``queryset`` read in
+        the model's order (not another ordering, nor a search's matches collected and
+        sorted: ``page_queryset``)."""
         params = self.request.query_params
-        if "date_after" not in params or "ordering" in params or params.get("q"):
+        if "date_after" not in params or "ordering" in params or queryset.query.order_by:
             return None
         model = self.filterset_class._meta.model
         if not any(field.name == "span_class" for field in model._meta.concrete_fields):
