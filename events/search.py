@@ -22,12 +22,21 @@ on it finds a term's matches, and the list's order index INCLUDEs it, so a searc
 the list's order tests rows on that index alone. Which of the two a page should use depends
 on how many rows match, and the planner's estimate of that is poor; the page's count, known
 before its rows are read, is exact: ``collects`` decides, and ``collected`` makes the order
-one that no index serves, which leaves the planner the trigram index.
+one that no index serves, which leaves the planner the trigram index. On SQLite the count
+decides too (``EventViewSet.page_queryset``): a term the filters leave rare, though common in
+the table, is collected from the FTS index.
 
-On SQLite the FTS table, the triggers that keep it in step, ``search_text`` and
-``ORDER_INDEX`` are (re)installed after every ``migrate`` (``EventsConfig.ready``), not by a
-migration: a migration that rebuilds ``events_event`` (how Django alters most columns there)
-copies only the model's columns and drops the triggers and indexes with the old table. A
+A search from a date (``date_after``) read in the list's order is read per span class, as
+the list without ``q`` is (common/api/pagination.py): ``SPAN_INDEX`` on SQLite, and on
+PostgreSQL migration 0012's, hold ``search_text`` and the date columns, so each class's
+range is tested on the index alone, instead of every row that ended before the date being
+passed over.
+
+On SQLite the FTS table, the triggers that keep it in step, ``search_text``,
+``ORDER_INDEX`` and ``SPAN_INDEX`` are (re)installed after every ``migrate``
+(``EventsConfig.ready``), not by a migration: a migration that rebuilds ``events_event``
+(how Django alters most columns there) copies only the model's columns and drops the
+triggers and indexes with the old table. A
 migration that alters or drops one of the searched columns must drop ``search_text`` first,
 on both databases (SQLite refuses to drop a column a generated column reads; migration 0011
 says the same of PostgreSQL). The FTS index is rebuilt from the rows only when its table is
@@ -91,11 +100,19 @@ ORDER_INDEX = (
     "CREATE INDEX IF NOT EXISTS events_event_order_searched "
     "ON events_event (date_start, id, search_text)"
 )
+# Each span class's range of a search from a date (common/api/pagination.py), with the
+# columns the date test reads and the searched text: the ranges are read on the index alone
+# (PostgreSQL's is migration 0012's).
+SPAN_INDEX = (
+    "CREATE INDEX IF NOT EXISTS events_event_span_searched ON events_event "
+    "(span_class, date_start, id, date_end, date_precision, ongoing_as_of, search_text)"
+)
 
 
 def install(using="default", **kwargs):
     """Create the index if missing (filling it from the rows), (re)create its triggers, and
-    add ``search_text`` and its order index if missing: a ``post_migrate`` receiver."""
+    add ``search_text`` and its order and span indexes if missing: a ``post_migrate``
+    receiver."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
@@ -109,9 +126,12 @@ def install(using="default", **kwargs):
             cursor.execute(f"CREATE TRIGGER {name} {body}")
         # table_xinfo, unlike table_info, lists generated columns.
         cursor.execute("SELECT name FROM pragma_table_xinfo('events_event')")
-        if "search_text" not in {name for (name,) in cursor.fetchall()}:
+        columns = {name for (name,) in cursor.fetchall()}
+        if "search_text" not in columns:
             cursor.execute(SEARCH_COLUMN)
         cursor.execute(ORDER_INDEX)
+        if "span_class" in columns:  # not when migrated back to before migration 0008
+            cursor.execute(SPAN_INDEX)
     _has_index.pop(_key(connection), None)
 
 
@@ -203,6 +223,21 @@ class SearchText(F):
         return Col(pk.alias, _SEARCH_TEXT)
 
 
+class TextLiteral(Value):
+    """A text constant written into the SQL, not sent as a parameter. A statement that a
+    connection prepares (settings: ``prepare_threshold``) is planned once for any value of
+    its parameters, and PostgreSQL assumes a ``LIKE`` pattern it does not know matches 0.5%
+    of the rows: a page of ``q=Aleppo&date_after=...`` (6% of rows) was planned to combine
+    the trigram index with each span class's range, 36 ms where reading each range in
+    order takes 4.5 ms. Written in the SQL, the pattern is known to every plan, and each
+    term's statement is prepared apart. An escape string (``E'...'``) quotes it whatever
+    ``standard_conforming_strings`` says; parameters never hold NUL (common/api/params.py)."""
+
+    def as_sql(self, compiler, connection):
+        quoted = self.value.replace("\\", "\\\\").replace("'", "''").replace("%", "%%")
+        return f"E'{quoted}'", []
+
+
 class UpperLike(Func):
     """``text LIKE UPPER(pattern)``."""
 
@@ -230,21 +265,44 @@ def search_condition(terms, using):
     for term in terms:
         if connection.vendor == "postgresql":
             pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-            condition |= Q(UpperLike(SearchText(), Upper(Value(pattern))))
+            condition |= Q(UpperLike(SearchText(), Upper(TextLiteral(pattern))))
         else:
             condition |= Q(IContains(SearchText(), term))
     return condition
 
 
+def collect_bound(count, take, size):
+    """The most rows the index may find for a search's terms for its first ``take`` rows,
+    ``count`` of them matching every filter in a table of ``size`` rows, to cost less
+    collected (each of the index's matches checked on its row, then the ``count`` sorted)
+    than read in the list's order (each entry of the order index tested until ``take``
+    pass, about ``take x size / count`` of them). Measured at 1M events on PostgreSQL
+    (``q=Beirut``): 8,953 matches collected in 12 ms (1.3 us each), 11,965 index entries
+    read in order in 2.7 ms (0.23 us each), a ratio of about 6; so collecting wins while
+    6 x count x matches < take x size.
+
+    PostgreSQL combines the trigram index with the other filters' indexes, so there the
+    index's matches are about ``count``. SQLite's index knows no other filter: a term
+    common in the table but rare where the filters look (``q=Beirut&country=SY``) is
+    collected when the term's own matches are under the bound."""
+    return (take * size - 1) // (6 * count)
+
+
 def collects(count, take, size):
-    """On PostgreSQL, whether the first ``take`` rows of a search with ``count`` matches in
-    a table of ``size`` rows cost less collected (every match found by the trigram index,
-    rechecked on its row, then sorted) than read in the list's order (each entry of the
-    order index tested until ``take`` pass, about ``take x size / count`` of them). Measured
-    at 1M events (``q=Beirut``): 8,953 matches collected in 12 ms (1.3 us each), 11,965
-    index entries read in order in 2.7 ms (0.23 us each), a ratio of about 6; so collecting
-    wins while 6 x count^2 < take x size."""
-    return 6 * count * count < take * size
+    """On PostgreSQL, whether a search's first ``take`` rows cost less collected than read
+    in the list's order (``collect_bound``)."""
+    return count <= collect_bound(count, take, size)
+
+
+def indexed_matches(terms, using, limit):
+    """How many rows the SQLite index finds for ``terms``, counted up to ``limit``: it
+    reads no more of the index than that."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)",
+            [match_any(terms), limit],
+        )
+        return cursor.fetchone()[0]
 
 
 def collected(queryset):

@@ -2,12 +2,13 @@ from django.db import connections
 from django.db.models import Prefetch
 
 from common.api.filters import RepeatedInput
-from common.api.pagination import table_size
+from common.api.pagination import per_version, table_size
 from common.api.viewsets import SLUG_REGEX, DatasetViewSet
 
 from . import search
 from .filters import (
     EventFilterSet,
+    EventSearchFilter,
     IssueFilterSet,
     PositionFilterSet,
     RelationFilterSet,
@@ -76,19 +77,46 @@ class EventViewSet(DatasetViewSet):
             Prefetch("citations", queryset=EventSource.objects.select_related("source")),
         )
 
+    # On SQLite, a search whose term the index finds in up to this many rows may be
+    # collected from the index when the count says the filters leave few of them; counting
+    # them reads no more of the index than this.
+    COLLECT_LIMIT = 20_000
+
     def page_queryset(self, queryset, count, take):
-        """A page of a search on PostgreSQL: its matches collected and sorted when the count
-        says that is cheaper than reading in the list's order (events/search.py)."""
+        """A page of a search: its matches collected and sorted when the count says that is
+        cheaper than reading in the list's order (events/search.py). A page read in the
+        list's order can then be read per span class (``period_after``)."""
         terms = RepeatedInput().value_from_datadict(self.request.query_params, {}, "q")
+        using = queryset.db
         if (
             not terms
             or any(len(term) < search.MIN_TERM for term in terms)
-            or connections[queryset.db].vendor != "postgresql"
-            or not search.searches_stored_text(terms, queryset.db)
+            or not search.searches_stored_text(terms, using)
         ):
             return queryset
-        size = table_size(Event, queryset.db, self.data_version())
-        return search.collected(queryset) if search.collects(count, take, size) else queryset
+        version = self.data_version()
+        size = table_size(Event, using, version)
+        if connections[using].vendor == "postgresql":
+            return search.collected(queryset) if search.collects(count, take, size) else queryset
+        # Counting the term's matches reads as far as collecting would pay (at most
+        # COLLECT_LIMIT), and at least to RARE, the filter's own bound for collecting; the
+        # count is kept per data version, as the page's is.
+        limit = min(self.COLLECT_LIMIT, search.collect_bound(count, take, size))
+        upto = max(limit, EventSearchFilter.RARE) + 1
+        matches = per_version(
+            "search-matches",
+            Event,
+            using,
+            version,
+            lambda: search.indexed_matches(terms, using, upto),
+            upto,
+            *terms,
+        )
+        if matches < EventSearchFilter.RARE:
+            return search.collected(queryset)  # the filter already takes the index's matches
+        if matches <= limit:
+            return search.collected(queryset.filter(search.indexed_condition(terms)))
+        return queryset
 
 
 class IssueViewSet(DatasetViewSet):

@@ -13,6 +13,7 @@ from common.api.memo import clear_memos
 from events import search
 from events.filters import EventSearchFilter
 from events.models import Event
+from events.views import EventViewSet
 from tests.api.conftest import listed
 from tests.factories import EventFactory
 
@@ -169,11 +170,24 @@ def test_a_match_never_spans_two_columns(api_client, db):
     assert found(api_client, "aleppo") == ["Siege of Aleppo"]
 
 
-@pytest.mark.parametrize("term", ["50%", "a_b", "c\\d", "50% of a_b"])
-def test_q_reads_like_wildcards_as_text(api_client, db, term):
-    EventFactory(title="Talks", summary="Agreed: 50% of a_b, c\\d.", location_name="")
-    EventFactory(title="Other", summary="500 of axb, cd.", location_name="")
+@pytest.mark.parametrize(
+    "term", ["50%", "a_b", "c\\d", "50% of a_b", "d.' OR 1=1 --", "%s", "e\\'f", "%%"]
+)
+def test_q_reads_like_wildcards_and_quotes_as_text(api_client, db, term):
+    EventFactory(
+        title="Talks", summary="Agreed: 50% of a_b, c\\d.' OR 1=1 -- %s e\\'f %%", location_name=""
+    )
+    EventFactory(title="Other", summary="500 of axb, cd. OR 1 s ef", location_name="")
     assert found(api_client, term) == ["Talks"]
+
+
+@postgresql_only
+def test_postgresql_search_patterns_are_written_in_the_sql(api_client, events):
+    # A prepared statement's plan is made for any parameter value: with the pattern a
+    # parameter, the planner guessed its share of rows (0.5%) rather than reading it.
+    with CaptureQueriesContext(connection) as queries:
+        assert found(api_client, "aleppo") == ["Siege of Aleppo"]
+    assert any("LIKE UPPER(E'%aleppo%')" in query["sql"] for query in queries)
 
 
 @postgresql_only
@@ -208,6 +222,7 @@ def test_sqlite_common_terms_are_found_in_list_order(api_client, events, monkeyp
     # than by collecting every match from the index.
     monkeypatch.setattr(EventSearchFilter, "RARE", 2)
     monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 0)
+    monkeypatch.setattr(EventViewSet, "COLLECT_LIMIT", 0)  # a table this small would collect
     titles, sql = searched(api_client, "talks")  # 2 rows: common
     assert sorted(titles) == ["Port talks", "Talks"]
     assert "IN (SELECT rowid" not in sql
@@ -228,11 +243,37 @@ def test_sqlite_terms_in_between_filter_rows_read_in_list_order(
     expected, _ = searched(api_client, "talks")
     monkeypatch.setattr(EventSearchFilter, "RARE", 2)
     monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 10**9)
+    monkeypatch.setattr(EventViewSet, "COLLECT_LIMIT", 0)
     clear_memos()  # the plan is chosen when the query is built, kept per data version
     titles, sql = searched(api_client, "talks")
     assert titles == expected
     assert FILTERED in sql
     assert "LIKE" not in sql
+
+
+@sqlite_only
+@pytest.mark.parametrize(("limit", "collected"), [(2, True), (1, False)])
+def test_sqlite_a_page_the_count_says_is_cheaper_collected_is_collected_from_the_index(
+    api_client, events, monkeypatch, limit, collected
+):
+    # The filter reads "talks" in the list's order (common in the table, by its plan); the
+    # page's count (2 of 3 rows) says collecting costs less, while the index finds no more
+    # than COLLECT_LIMIT rows for the term (counting them stops there).
+    monkeypatch.setattr(EventSearchFilter, "RARE", 2)
+    monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 0)
+    monkeypatch.setattr(EventViewSet, "COLLECT_LIMIT", limit)
+    titles, sql = searched(api_client, "talks")
+    assert titles == ["Port talks", "Talks"]  # the list's order: same start, then by id
+    assert (COLLECTED in sql) is collected
+    assert ("ORDER BY COALESCE" in sql) is collected
+
+
+@sqlite_only
+def test_sqlite_a_rare_term_is_collected_and_sorted(api_client, events):
+    titles, sql = searched(api_client, "aleppo")  # under RARE: the filter collects it
+    assert titles == ["Siege of Aleppo"]
+    assert sql.count(COLLECTED) == 2  # the count's and the page's, not the page's twice
+    assert "ORDER BY COALESCE" in sql
 
 
 @sqlite_only
@@ -327,6 +368,21 @@ def test_postgresql_short_terms_are_read_in_list_order(api_client, dated_talks, 
 )
 def test_collects_while_count_squared_is_under_the_rows_read_in_order(count, take, size, collects):
     assert search.collects(count, take, size) is collects
+
+
+@pytest.mark.parametrize(
+    ("count", "take", "size", "bound"),
+    [
+        (1, 101, 1_000_000, 16_833_333),  # one match where the filters look
+        (871, 101, 100_000, 1_932),
+        (8_953, 101, 1_000_000, 1_880),
+    ],
+)
+def test_collect_bound_is_where_collecting_costs_what_reading_in_order_does(
+    count, take, size, bound
+):
+    assert search.collect_bound(count, take, size) == bound
+    assert 6 * count * bound < take * size <= 6 * count * (bound + 1)
 
 
 @postgresql_only
