@@ -1,7 +1,7 @@
 from django.db import connections
 from django.db.models import Prefetch
 
-from common.api.filters import RepeatedInput
+from common.api.filters import RepeatedInput, search_terms
 from common.api.pagination import per_version, table_size
 from common.api.viewsets import SLUG_REGEX, DatasetViewSet
 
@@ -86,7 +86,10 @@ class EventViewSet(DatasetViewSet):
         """A page of a search: its matches collected and sorted when the count says that is
         cheaper than reading in the list's order (events/search.py). A page read in the
         list's order can then be read per span class (``period_after``)."""
-        terms = RepeatedInput().value_from_datadict(self.request.query_params, {}, "q")
+        # The terms as the filter searched them (with their spelling variants).
+        terms = search_terms(
+            RepeatedInput().value_from_datadict(self.request.query_params, {}, "q")
+        )
         using = queryset.db
         if (
             not terms

@@ -269,6 +269,20 @@ def test_sqlite_a_page_the_count_says_is_cheaper_collected_is_collected_from_the
 
 
 @sqlite_only
+def test_sqlite_a_page_collected_for_its_count_finds_every_spelling(api_client, db, monkeypatch):
+    # The page adds the index's matches of the terms the filter searched: each apostrophe
+    # spelling, not only the one given.
+    EventFactory(title="Shelling of Dera'a", summary="Shelling.", location_name="")
+    EventFactory(title="Siege of Dera’a", summary="Siege.", location_name="")
+    EventFactory(title="Talks", summary="Talks.", location_name="")
+    monkeypatch.setattr(EventSearchFilter, "RARE", 1)
+    monkeypatch.setattr(EventSearchFilter, "FILTER_LIMIT", 0)
+    titles, sql = searched(api_client, "Dera’a")
+    assert COLLECTED in sql  # the count (2 of 3 rows) says to collect
+    assert sorted(titles) == ["Shelling of Dera'a", "Siege of Dera’a"]
+
+
+@sqlite_only
 def test_sqlite_a_rare_term_is_collected_and_sorted(api_client, events):
     titles, sql = searched(api_client, "aleppo")  # under RARE: the filter collects it
     assert titles == ["Siege of Aleppo"]
