@@ -57,6 +57,9 @@ class DatasetPagination(pagination.BasePagination):
         version = view.data_version() if hasattr(view, "data_version") else None
         rows = view.rows_key() if hasattr(view, "rows_key") else None
         self.count = capped_count(queryset, self.count_limit, version=version, rows=rows)
+        # Nothing matches: reading a page would only pass over every row the other
+        # conditions hold (a search in a country it does not occur in).
+        keys = [] if self.count == 0 else None
         self.cursor = params.get(self.cursor_query_param)
         if self.cursor is not None:
             for name in (self.page_query_param, "ordering"):
@@ -66,10 +69,7 @@ class DatasetPagination(pagination.BasePagination):
                     )
             after = decode_cursor(self.cursor)
             rows = page_rows(
-                queryset.order_by("pk").filter(pk__gt=after),
-                0,
-                self.size + 1,
-                keys=[] if self.count == 0 else None,
+                queryset.order_by("pk").filter(pk__gt=after), 0, self.size + 1, keys=keys
             )
             self.number = None
         else:
@@ -79,12 +79,7 @@ class DatasetPagination(pagination.BasePagination):
             if self.count and hasattr(view, "page_queryset"):
                 queryset = view.page_queryset(queryset, self.count, take)
             after = view.period_after(queryset) if hasattr(view, "period_after") else None
-            keys = None
-            if self.count == 0:
-                # Nothing matches: reading the page would only pass over every row the
-                # other conditions hold (a search in a country it does not occur in).
-                keys = []
-            elif after is not None and offset + self.size < self.count_limit:
+            if keys is None and after is not None and offset + self.size < self.count_limit:
                 classes = span_classes(queryset.model, queryset.db, version)
                 key = getattr(view, "filtered_key", None)
                 keys = period_page_keys(queryset, after, offset, self.size + 1, classes, key=key)
